@@ -1,0 +1,225 @@
+//! Image input: decoding files or bytes into 8-bit RGB, with limits against
+//! decompression bombs.
+//!
+//! Formats: JPEG, PNG, GIF (first frame), WebP, BMP and TIFF, through the `image` crate.
+//! The format is detected from the bytes, not the file extension.
+//!
+//! **EXIF orientation is ignored**, as Meta's PDQ reference and Python `imagehash` (which
+//! hash the stored pixel grid) do: a JPEG whose EXIF says "rotate 90°" is hashed as stored.
+//!
+//! **Conversion to RGB** follows Pillow's `Image.convert("RGB")`, which is how the reference
+//! hashes were made: alpha is dropped (not composited), greyscale is replicated into the
+//! three channels, palettes are expanded. 16-bit samples keep their high byte (Pillow's
+//! 16-bit RGB loader does the same; for 16-bit *greyscale* Pillow clips values above 255,
+//! which we consider a Pillow quirk and do not copy). Float samples are clamped to `[0, 1]`
+//! and scaled to `0..=255`.
+//!
+//! **Limits** ([`DecodeLimits`]): the image header is read first and the image is rejected
+//! with [`ErrorKind::Limits`] before any pixel buffer is allocated when a side or the pixel
+//! count exceeds the limit; the decoder's own allocations are capped as well.
+
+use std::io::{BufRead, Cursor, Seek};
+use std::path::Path;
+
+use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// Limits applied while decoding. The defaults accept photos up to 100 megapixels
+/// (a 50 MP camera photo uses half of it) and reject larger declared sizes before allocating.
+///
+/// ```
+/// use hashscope::DecodeLimits;
+/// let strict = DecodeLimits::default().with_max_pixels(1_000_000);
+/// assert_eq!(strict.max_pixels, 1_000_000);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecodeLimits {
+    /// Largest accepted width or height, in pixels.
+    pub max_side: u32,
+    /// Largest accepted width × height.
+    pub max_pixels: u64,
+    /// Largest total allocation the decoder may make, in bytes.
+    pub max_alloc_bytes: u64,
+}
+
+impl Default for DecodeLimits {
+    fn default() -> Self {
+        DecodeLimits { max_side: 100_000, max_pixels: 100_000_000, max_alloc_bytes: 1 << 30 }
+    }
+}
+
+impl DecodeLimits {
+    /// Sets [`max_side`](Self::max_side).
+    #[must_use]
+    pub fn with_max_side(mut self, v: u32) -> Self {
+        self.max_side = v;
+        self
+    }
+    /// Sets [`max_pixels`](Self::max_pixels).
+    #[must_use]
+    pub fn with_max_pixels(mut self, v: u64) -> Self {
+        self.max_pixels = v;
+        self
+    }
+    /// Sets [`max_alloc_bytes`](Self::max_alloc_bytes).
+    #[must_use]
+    pub fn with_max_alloc_bytes(mut self, v: u64) -> Self {
+        self.max_alloc_bytes = v;
+        self
+    }
+
+    fn check(&self, w: u32, h: u32) -> Result<()> {
+        if w > self.max_side || h > self.max_side {
+            return Err(Error::new(
+                ErrorKind::Limits,
+                format!("declared size {w}×{h} exceeds the side limit of {} pixels", self.max_side),
+            ));
+        }
+        let px = u64::from(w) * u64::from(h);
+        if px > self.max_pixels {
+            return Err(Error::new(
+                ErrorKind::Limits,
+                format!(
+                    "declared size {w}×{h} = {px} pixels exceeds the limit of {} pixels",
+                    self.max_pixels
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Decodes the image file at `path` (format from content) into a [`DynamicImage`].
+pub fn decode_path(path: impl AsRef<Path>, limits: &DecodeLimits) -> Result<DynamicImage> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|e| Error::io(e, path))?;
+    decode_bytes(&bytes, limits).map_err(|e| e.with_path(path))
+}
+
+/// Decodes an in-memory encoded image (format from content) into a [`DynamicImage`].
+///
+/// ```
+/// use hashscope::{decode_bytes, DecodeLimits, ErrorKind};
+/// let err = decode_bytes(b"not an image", &DecodeLimits::default()).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Decode);
+/// ```
+pub fn decode_bytes(bytes: &[u8], limits: &DecodeLimits) -> Result<DynamicImage> {
+    if bytes.is_empty() {
+        return Err(Error::new(ErrorKind::Decode, "empty file"));
+    }
+    decode_reader(Cursor::new(bytes), limits)
+}
+
+fn decode_reader<R: BufRead + Seek>(reader: R, limits: &DecodeLimits) -> Result<DynamicImage> {
+    let reader = ImageReader::new(reader)
+        .with_guessed_format()
+        .map_err(|e| Error::new(ErrorKind::Io, e.to_string()).with_source(e))?;
+    let Some(format) = reader.format() else {
+        return Err(Error::new(ErrorKind::Decode, "unrecognised image format"));
+    };
+    let mut decoder = reader.into_decoder().map_err(|e| image_error(e, format))?;
+    let (w, h) = decoder.dimensions();
+    limits.check(w, h)?;
+    if w == 0 || h == 0 {
+        return Err(Error::new(ErrorKind::Unhashable, format!("image has zero size ({w}×{h})")));
+    }
+    let mut lim = image::Limits::default();
+    lim.max_image_width = Some(limits.max_side);
+    lim.max_image_height = Some(limits.max_side);
+    lim.max_alloc = Some(limits.max_alloc_bytes);
+    decoder.set_limits(lim).map_err(|e| image_error(e, format))?;
+    DynamicImage::from_decoder(decoder).map_err(|e| image_error(e, format))
+}
+
+fn image_error(e: image::ImageError, format: image::ImageFormat) -> Error {
+    let kind = match &e {
+        image::ImageError::Limits(_) => ErrorKind::Limits,
+        image::ImageError::IoError(_) => ErrorKind::Decode,
+        _ => ErrorKind::Decode,
+    };
+    Error::new(kind, format!("{format:?}: {e}")).with_source(e)
+}
+
+/// Converts any decoded image to 8-bit RGB as Pillow's `convert("RGB")` does (see the
+/// [module docs](self)).
+pub fn to_rgb8(img: &DynamicImage) -> RgbImage {
+    use image::{ImageBuffer, Rgb};
+    let hi = |v: u16| (v >> 8) as u8;
+    match img {
+        DynamicImage::ImageRgb8(b) => b.clone(),
+        DynamicImage::ImageRgb16(b) => ImageBuffer::from_fn(b.width(), b.height(), |x, y| {
+            let p = b.get_pixel(x, y).0;
+            Rgb([hi(p[0]), hi(p[1]), hi(p[2])])
+        }),
+        DynamicImage::ImageRgba16(b) => ImageBuffer::from_fn(b.width(), b.height(), |x, y| {
+            let p = b.get_pixel(x, y).0;
+            Rgb([hi(p[0]), hi(p[1]), hi(p[2])])
+        }),
+        DynamicImage::ImageLuma16(b) => ImageBuffer::from_fn(b.width(), b.height(), |x, y| {
+            let v = hi(b.get_pixel(x, y).0[0]);
+            Rgb([v, v, v])
+        }),
+        DynamicImage::ImageLumaA16(b) => ImageBuffer::from_fn(b.width(), b.height(), |x, y| {
+            let v = hi(b.get_pixel(x, y).0[0]);
+            Rgb([v, v, v])
+        }),
+        // 8-bit luma/alpha/RGBA (drop alpha, replicate luma) and float images (clamped):
+        // the `image` crate's conversion is exactly Pillow's for 8-bit data.
+        other => other.to_rgb8(),
+    }
+}
+
+/// Decodes the file at `path` straight to 8-bit RGB.
+pub fn load_rgb8(path: impl AsRef<Path>, limits: &DecodeLimits) -> Result<RgbImage> {
+    decode_path(path, limits).map(|img| to_rgb8(&img))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png_bytes(w: u32, h: u32) -> Vec<u8> {
+        let img = RgbImage::from_pixel(w, h, image::Rgb([10, 20, 30]));
+        let mut out = Vec::new();
+        DynamicImage::ImageRgb8(img)
+            .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn decodes_png_bytes() {
+        let img = decode_bytes(&png_bytes(7, 5), &DecodeLimits::default()).unwrap();
+        assert_eq!((img.width(), img.height()), (7, 5));
+        assert_eq!(to_rgb8(&img).get_pixel(3, 2).0, [10, 20, 30]);
+    }
+
+    #[test]
+    fn limits_reject_before_decoding() {
+        let lim = DecodeLimits::default().with_max_pixels(34);
+        let e = decode_bytes(&png_bytes(7, 5), &lim).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Limits);
+        assert!(e.to_string().contains("7×5"), "{e}");
+        let lim = DecodeLimits::default().with_max_side(6);
+        assert_eq!(decode_bytes(&png_bytes(7, 5), &lim).unwrap_err().kind(), ErrorKind::Limits);
+    }
+
+    #[test]
+    fn empty_and_garbage_are_decode_errors() {
+        let lim = DecodeLimits::default();
+        assert_eq!(decode_bytes(b"", &lim).unwrap_err().kind(), ErrorKind::Decode);
+        assert_eq!(decode_bytes(b"hello world", &lim).unwrap_err().kind(), ErrorKind::Decode);
+        let mut trunc = png_bytes(64, 64);
+        trunc.truncate(trunc.len() / 2);
+        assert!(decode_bytes(&trunc, &lim).is_err());
+    }
+
+    #[test]
+    fn missing_file_names_path() {
+        let e = decode_path("/nonexistent/x.png", &DecodeLimits::default()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Io);
+        assert!(e.to_string().contains("/nonexistent/x.png"));
+    }
+}

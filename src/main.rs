@@ -1,0 +1,4 @@
+//! The `hashscope` command-line tool.
+fn main() {
+    println!("hashscope");
+}
