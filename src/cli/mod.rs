@@ -1,0 +1,72 @@
+//! Command-line parsing and dispatch. Each subcommand lives in its own module and calls the
+//! library; this module only parses arguments and maps outcomes to exit codes.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod hash;
+mod output;
+
+/// Exit codes, documented in `--help` and in docs/src/cli.md.
+pub mod exit {
+    /// Success (for `match`: nothing matched).
+    pub const OK: u8 = 0;
+    /// A fatal error: the run could not be carried out (unreadable list, unwritable output…).
+    pub const FATAL: u8 = 1;
+    /// Usage error: bad arguments (clap's own code).
+    pub const USAGE: u8 = 2;
+    /// The run completed but some inputs failed (each reported on stderr and as an error row).
+    pub const SOME_INPUTS_FAILED: u8 = 3;
+    /// `match`: at least one image matched the list.
+    pub const MATCHED: u8 = 4;
+}
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success (for `match`: no image matched)
+  1  fatal error: the run could not be carried out
+  2  usage error (bad arguments)
+  3  the run completed but some inputs failed (reported on stderr and as error rows)
+  4  `match`: at least one image matched the list
+
+hashscope measures perceptual-hash matching on benign images. It contains no abuse material
+and is an educational model, not a production scanner.";
+
+/// Perceptual hashing, exact hash-list matching and honest false-positive measurement.
+#[derive(Debug, Parser)]
+#[command(name = "hashscope", version, about, long_about = None, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Worker threads (default: all cores).
+    #[arg(long, global = true)]
+    threads: Option<usize>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Hash image files and directories (recursive) with one or more algorithms.
+    Hash(hash::HashArgs),
+}
+
+/// Parses arguments, runs the subcommand, returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(n) = cli.threads {
+        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
+            eprintln!("error: cannot set up {n} threads: {e}");
+            return ExitCode::from(exit::FATAL);
+        }
+    }
+    let result = match cli.command {
+        Command::Hash(args) => hash::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(exit::FATAL)
+        }
+    }
+}
