@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand};
 
 mod hash;
 mod output;
+mod progress;
+mod report;
 
 /// Exit codes, documented in `--help` and in docs/src/cli.md.
 pub mod exit {
@@ -48,6 +50,8 @@ pub struct Cli {
 enum Command {
     /// Hash image files and directories (recursive) with one or more algorithms.
     Hash(hash::HashArgs),
+    /// The full error-rate report on a folder of benign images (default: the fixtures).
+    Report(report::ReportArgs),
 }
 
 /// Parses arguments, runs the subcommand, returns its exit code.
@@ -61,6 +65,7 @@ pub fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Hash(args) => hash::run(args),
+        Command::Report(args) => report::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

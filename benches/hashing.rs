@@ -1,0 +1,124 @@
+//! Hashing speed, hashscope against the `image_hasher` crate (the maintained fork of
+//! `img_hash`) in the same criterion groups, so every figure is a ratio measured in one run.
+//!
+//! - `from_buffer/512` and `from_buffer/4000`: an already decoded RGB image → hash
+//!   (greyscale conversion and resizing included, decoding excluded).
+//! - `file_to_hash/small`: 48 fixture files (≤ 512 px) → hash, decoding included.
+//! - `file_to_hash/large`: the 6 large fixture JPEGs (1–24 MP) → hash, decoding included.
+//!
+//! `image_hasher` has no PDQ and no wHash; its closest configurations are used as peers:
+//! `Mean` 8×8 Lanczos3 (≈ aHash), `Gradient` (≈ dHash), `Mean` + DCT preprocessing (≈ pHash).
+//! Run: `cargo bench --bench hashing` (add `-- file_to_hash` to filter).
+
+use std::path::{Path, PathBuf};
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use hashscope::{Algorithm, DecodeLimits, Hasher, HasherConfig};
+use image::imageops::FilterType;
+use image::RgbImage;
+use image_hasher::HashAlg;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn files(dir: &str, n: usize) -> Vec<PathBuf> {
+    let set = hashscope::corpus::collect_images(&[fixtures().join(dir)]).expect("fixtures");
+    set.files.into_iter().take(n).map(|f| f.path).collect()
+}
+
+fn ours(algos: &[Algorithm]) -> Hasher {
+    HasherConfig::default().algorithms(algos).build()
+}
+
+fn peer(alg: HashAlg, dct: bool) -> image_hasher::Hasher {
+    let cfg = image_hasher::HasherConfig::new()
+        .hash_size(8, 8)
+        .resize_filter(FilterType::Lanczos3)
+        .hash_alg(alg);
+    if dct {
+        cfg.preproc_dct().to_hasher()
+    } else {
+        cfg.to_hasher()
+    }
+}
+
+fn ours_cases() -> Vec<(&'static str, Hasher)> {
+    vec![
+        ("hashscope/ahash", ours(&[Algorithm::AHash])),
+        ("hashscope/dhash", ours(&[Algorithm::DHash])),
+        ("hashscope/phash", ours(&[Algorithm::PHash])),
+        ("hashscope/whash", ours(&[Algorithm::WHash])),
+        ("hashscope/pdq", ours(&[Algorithm::Pdq])),
+        ("hashscope/all5", ours(&Algorithm::ALL)),
+    ]
+}
+
+fn peer_cases() -> Vec<(&'static str, image_hasher::Hasher)> {
+    vec![
+        ("image_hasher/mean(ahash)", peer(HashAlg::Mean, false)),
+        ("image_hasher/gradient(dhash)", peer(HashAlg::Gradient, false)),
+        ("image_hasher/mean+dct(phash)", peer(HashAlg::Mean, true)),
+    ]
+}
+
+fn load(path: &Path) -> RgbImage {
+    hashscope::load_rgb8(path, &DecodeLimits::default()).expect("fixture decodes")
+}
+
+fn from_buffer(c: &mut Criterion) {
+    let small = load(&fixtures().join("lossless/endless-sky-data__00001.png"));
+    let small = image::imageops::resize(&small, 512, 512, FilterType::Triangle);
+    let big = load(&fixtures().join("large/lomiri-wallpapers-20.04__00004.jpg"));
+    let big = image::imageops::resize(&big, 4000, 2667, FilterType::Triangle);
+    for (label, img) in [("512", &small), ("4000", &big)] {
+        let mut g = c.benchmark_group(format!("from_buffer/{label}"));
+        if label == "4000" {
+            g.sample_size(10);
+        }
+        g.throughput(Throughput::Elements(1));
+        for (name, h) in ours_cases() {
+            g.bench_function(BenchmarkId::from_parameter(name), |b| {
+                b.iter(|| h.hash_rgb(img).expect("hash"))
+            });
+        }
+        let dynimg = image::DynamicImage::ImageRgb8(img.clone());
+        for (name, h) in peer_cases() {
+            g.bench_function(BenchmarkId::from_parameter(name), |b| {
+                b.iter(|| h.hash_image(&dynimg))
+            });
+        }
+        g.finish();
+    }
+}
+
+fn file_to_hash(c: &mut Criterion) {
+    for (label, paths) in [("small", files("corpus", 48)), ("large", files("large", 6))] {
+        let mut g = c.benchmark_group(format!("file_to_hash/{label}"));
+        g.sample_size(10);
+        g.throughput(Throughput::Elements(paths.len() as u64));
+        for (name, h) in ours_cases() {
+            g.bench_function(BenchmarkId::from_parameter(name), |b| {
+                b.iter(|| {
+                    for p in &paths {
+                        h.hash_path(p).expect("hash");
+                    }
+                })
+            });
+        }
+        for (name, h) in peer_cases() {
+            g.bench_function(BenchmarkId::from_parameter(name), |b| {
+                b.iter(|| {
+                    for p in &paths {
+                        let img = image::open(p).expect("decode");
+                        h.hash_image(&img);
+                    }
+                })
+            });
+        }
+        g.finish();
+    }
+}
+
+criterion_group!(benches, from_buffer, file_to_hash);
+criterion_main!(benches);
