@@ -137,8 +137,9 @@ pub enum Transform {
         sigma: f32,
     },
     /// Additive Gaussian noise, independent per channel: `out = round(in + σ·z)` clamped,
-    /// where `z` is an Irwin–Hall approximation of a standard normal (sum of twelve uniform
-    /// 16-bit integers minus 393210, divided by 65536; bounded by ±6). The integers come
+    /// where `z` is an Irwin–Hall approximation of a standard normal (bounded by ±6):
+    /// with `S` the sum of twelve uniform 16-bit integers, the value is computed in `f64`
+    /// as `in + (S − 393210)·σ / 65536`, left to right. The integers come
     /// from SplitMix64 seeded with `seed`, three 64-bit outputs per sample (each split into
     /// four 16-bit fields, low first), samples in row-major order, R then G then B.
     /// `sigma` in levels, `[0, 255]`. Name `noise{sigma}`.
