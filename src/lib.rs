@@ -27,6 +27,7 @@ pub mod decode;
 pub mod error;
 pub mod hash;
 pub mod transforms;
+pub mod plot;
 
 pub use decode::{decode_bytes, decode_path, load_rgb8, to_rgb8, DecodeLimits};
 pub use error::{Error, ErrorKind, Result};
