@@ -488,7 +488,10 @@ pub fn torben_median(m: &[f32]) -> f32 {
 /// Coefficient `(i, j)` sets bit position `255 - (16 i + j)` when it is strictly greater
 /// than the median.
 pub fn dct_to_bits(dct: &Dct16) -> (Bits256, f32) {
-    let flat: Vec<f32> = dct.iter().flatten().copied().collect();
+    let mut flat = [0.0f32; DCT_SIDE * DCT_SIDE];
+    for (dst, src) in flat.chunks_exact_mut(DCT_SIDE).zip(dct.iter()) {
+        dst.copy_from_slice(src);
+    }
     let median = torben_median(&flat);
     let mut bits = Bits256::zero();
     for (k, &v) in flat.iter().enumerate() {
@@ -512,7 +515,7 @@ pub fn jarosz_window(old: usize, new: usize) -> usize {
 /// A reusable PDQ hasher: keeps the DCT matrix and the blur buffers between images, so hashing
 /// many images allocates only when a larger image arrives. The buffers stay as large as the
 /// largest image hashed (two `f32` per pixel); drop the hasher to release them.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PdqHasher {
     dct: Box<DctMatrix>,
     /// Holds the luma, and the result after each column pass.
@@ -521,6 +524,13 @@ pub struct PdqHasher {
     tmp: Vec<f32>,
     /// One running sum per column for the column passes.
     col_sums: Vec<f32>,
+}
+
+impl std::fmt::Debug for PdqHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The buffers can hold millions of values: show their sizes, not their contents.
+        f.debug_struct("PdqHasher").field("buffer_capacity", &self.buf.capacity()).finish()
+    }
 }
 
 impl Default for PdqHasher {
