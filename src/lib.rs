@@ -14,6 +14,7 @@
 //!                      corpus of benign images ──▶ evaluation ──▶ report
 //! ```
 //!
+//! - [`algorithms`]: the hashing algorithms, one file each ([`algorithms::pdq`]).
 //! - [`hash`]: hash values ([`Bits64`], [`Bits256`], [`ImageHash`]), bit order, hex form.
 //! - [`decode`]: image input with decompression-bomb limits.
 //! - [`error`]: the one error type, [`Error`] with [`ErrorKind`].
@@ -23,12 +24,14 @@
 //! mode covers 90° rotations and flips only); EXIF orientation is ignored, as the references do.
 //! hashscope contains and needs no abuse material: hash lists are built from benign stand-ins.
 
+pub mod algorithms;
 pub mod decode;
 pub mod error;
 pub mod hash;
 pub mod transforms;
 pub mod plot;
 
+pub use algorithms::pdq::PdqHash;
 pub use decode::{decode_bytes, decode_path, load_rgb8, to_rgb8, DecodeLimits};
 pub use error::{Error, ErrorKind, Result};
 pub use hash::{Algorithm, Bits, Bits256, Bits64, HashBits, HashValue, ImageHash};

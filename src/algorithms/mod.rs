@@ -1,0 +1,3 @@
+//! The hashing algorithms, one file each.
+
+pub mod pdq;
