@@ -25,7 +25,9 @@
 pub mod decode;
 pub mod error;
 pub mod hash;
+pub mod index;
 
 pub use decode::{decode_bytes, decode_path, load_rgb8, to_rgb8, DecodeLimits};
 pub use error::{Error, ErrorKind, Result};
 pub use hash::{Algorithm, Bits, Bits256, Bits64, HashBits, HashValue, ImageHash};
+pub use index::{BkTree, HammingIndex, IndexKind, LinearScan, Match, MultiIndex};
