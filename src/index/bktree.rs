@@ -341,7 +341,10 @@ mod tests {
         let hits = tree.within(&Bits64::from_words([43]), 1);
         assert_eq!(hits.len(), 100_000);
         assert!(hits.windows(2).all(|w| w[0].id < w[1].id));
-        assert_eq!(tree.nearest(&Bits64::from_words([42]), 3).iter().map(|m| m.id).collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(
+            tree.nearest(&Bits64::from_words([42]), 3).iter().map(|m| m.id).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
     }
 
     #[test]
@@ -382,8 +385,9 @@ mod tests {
 
     #[test]
     fn visits_grow_with_radius() {
-        let hashes: Vec<Bits64> =
-            (0..5000u64).map(|i| Bits64::from_words([i.wrapping_mul(0x9E37_79B9_7F4A_7C15)])).collect();
+        let hashes: Vec<Bits64> = (0..5000u64)
+            .map(|i| Bits64::from_words([i.wrapping_mul(0x9E37_79B9_7F4A_7C15)]))
+            .collect();
         let tree = BkTree::build(&hashes).unwrap();
         let mut last = 0;
         for r in [0, 4, 8, 16, 32, 64] {

@@ -441,7 +441,11 @@ mod tests {
             }
             for q in &queries {
                 for k in [0, 1, 7, n + 1] {
-                    assert_eq!(scan.nearest(q, k), brute_force_nearest(&hashes, q, k), "{kernel:?}");
+                    assert_eq!(
+                        scan.nearest(q, k),
+                        brute_force_nearest(&hashes, q, k),
+                        "{kernel:?}"
+                    );
                 }
             }
         }

@@ -290,7 +290,10 @@ mod tests {
         for (id, d) in [(0, 5), (1, 3), (2, 3), (3, 3), (4, 9)] {
             t.offer(Match { id, distance: d });
         }
-        assert_eq!(t.into_sorted(), vec![Match { id: 1, distance: 3 }, Match { id: 2, distance: 3 }]);
+        assert_eq!(
+            t.into_sorted(),
+            vec![Match { id: 1, distance: 3 }, Match { id: 2, distance: 3 }]
+        );
         let mut t = TopK::new(0);
         t.offer(Match { id: 0, distance: 0 });
         assert!(t.into_sorted().is_empty());
