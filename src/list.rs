@@ -8,8 +8,8 @@
 //! ```text
 //! # hashscope-list v1 algorithm=pdq bits=256
 //! # comments and blank lines are allowed anywhere after the header
-//! f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22	item-001	landscape
-//! 0000000000000000000000000000000000000000000000000000000000000000	item-002
+//! f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22<TAB>item-001<TAB>landscape
+//! 0000000000000000000000000000000000000000000000000000000000000000<TAB>item-002
 //! ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff
 //! ```
 //!

@@ -221,7 +221,8 @@ impl<B: HashBits> BkTree<B> {
     /// ```
     /// use hashscope::index::BkTree;
     /// use hashscope::Bits64;
-    /// let hashes: Vec<Bits64> = (0..1000u64).map(|i| Bits64::from_words([i * 0x9E37_79B9_7F4A_7C15])).collect();
+    /// let hashes: Vec<Bits64> =
+    ///     (0..1000u64).map(|i| Bits64::from_words([i.wrapping_mul(0x9E37_79B9_7F4A_7C15)])).collect();
     /// let tree = BkTree::build(&hashes).unwrap();
     /// let (_, small) = tree.within_stats(&hashes[0], 2);
     /// let (_, large) = tree.within_stats(&hashes[0], 40);
