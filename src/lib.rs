@@ -19,6 +19,8 @@
 //! - [`decode`]: image input with decompression-bomb limits.
 //! - [`error`]: the one error type, [`Error`] with [`ErrorKind`].
 //! - [`transforms`]: the seeded, deterministic robustness suite ([`Transform`], [`standard_suite`]).
+//! - [`list`]: hash lists ([`HashList`]) and their text format.
+//! - [`index`]: exact Hamming search ([`LinearScan`], [`BkTree`], [`MultiIndex`]).
 //!
 //! Non-goals and quirks: perceptual hashes are not rotation- or crop-robust (PDQ's dihedral
 //! mode covers 90° rotations and flips only); EXIF orientation is ignored, as the references do.
@@ -30,9 +32,13 @@ pub mod error;
 pub mod hash;
 pub mod transforms;
 pub mod plot;
+pub mod index;
+pub mod list;
 
 pub use algorithms::pdq::PdqHash;
 pub use decode::{decode_bytes, decode_path, load_rgb8, to_rgb8, DecodeLimits};
 pub use error::{Error, ErrorKind, Result};
 pub use hash::{Algorithm, Bits, Bits256, Bits64, HashBits, HashValue, ImageHash};
 pub use transforms::{standard_suite, Transform};
+pub use index::{BkTree, HammingIndex, IndexKind, LinearScan, Match, MultiIndex};
+pub use list::{HashList, ListEntry, ListReport, ParseOptions};
