@@ -152,6 +152,13 @@ impl Detector {
         Ok(Detector { algorithm, config, index, ids, limits: DecodeLimits::default() })
     }
 
+    /// Builds a detector from a parsed [`HashList`](crate::list::HashList) (ids kept).
+    pub fn from_list(list: &crate::list::HashList, config: DetectorConfig) -> Result<Self> {
+        let hashes: Vec<ImageHash> = list.entries().iter().map(|e| e.hash).collect();
+        let ids = list.entries().iter().map(|e| e.id.clone()).collect();
+        Detector::new(list.algorithm(), &hashes, ids, config)
+    }
+
     /// Sets the decoding limits used by [`scan_path`](Self::scan_path).
     #[must_use]
     pub fn with_limits(mut self, limits: DecodeLimits) -> Self {

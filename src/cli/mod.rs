@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod hash;
+mod list;
+mod matching;
 mod output;
 mod progress;
 mod report;
@@ -50,6 +52,10 @@ pub struct Cli {
 enum Command {
     /// Hash image files and directories (recursive) with one or more algorithms.
     Hash(hash::HashArgs),
+    /// Build or check hash-list files.
+    List(list::ListArgs),
+    /// Scan images against a hash list; exit code 4 if anything matched.
+    Match(matching::MatchArgs),
     /// The full error-rate report on a folder of benign images (default: the fixtures).
     Report(report::ReportArgs),
 }
@@ -66,6 +72,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Hash(args) => hash::run(args),
         Command::Report(args) => report::run(args),
+        Command::List(args) => list::run(args),
+        Command::Match(args) => matching::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
