@@ -29,3 +29,4 @@ pub mod hash;
 pub use decode::{decode_bytes, decode_path, load_rgb8, to_rgb8, DecodeLimits};
 pub use error::{Error, ErrorKind, Result};
 pub use hash::{Algorithm, Bits, Bits256, Bits64, HashBits, HashValue, ImageHash};
+pub mod preprocess;
