@@ -14,6 +14,8 @@
 //!                      corpus of benign images ──▶ evaluation ──▶ report
 //! ```
 //!
+//! - [`preprocess`]: Pillow-exact greyscale conversion and resampling.
+//! - [`algorithms`]: aHash, dHash, pHash and wHash, one file each.
 //! - [`hash`]: hash values ([`Bits64`], [`Bits256`], [`ImageHash`]), bit order, hex form.
 //! - [`decode`]: image input with decompression-bomb limits.
 //! - [`error`]: the one error type, [`Error`] with [`ErrorKind`].
@@ -22,11 +24,12 @@
 //! mode covers 90° rotations and flips only); EXIF orientation is ignored, as the references do.
 //! hashscope contains and needs no abuse material: hash lists are built from benign stand-ins.
 
+pub mod algorithms;
 pub mod decode;
 pub mod error;
 pub mod hash;
+pub mod preprocess;
 
 pub use decode::{decode_bytes, decode_path, load_rgb8, to_rgb8, DecodeLimits};
 pub use error::{Error, ErrorKind, Result};
 pub use hash::{Algorithm, Bits, Bits256, Bits64, HashBits, HashValue, ImageHash};
-pub mod preprocess;
