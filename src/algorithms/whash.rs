@@ -72,7 +72,7 @@ pub struct WHashStages {
     /// The `image_scale × image_scale` LANCZOS thumbnail.
     pub thumbnail: GrayImage,
     /// The thumbnail divided by 255 with its lowest Haar frequency removed (row-major,
-    /// `image_scale²` values).
+    /// `image_scale²` values; only [`whash_stages`] fills it, [`whash`] leaves it empty).
     pub without_mean: Vec<f64>,
     /// The 8×8 LL band the hash is taken from.
     pub ll: [[f64; HASH_SIZE]; HASH_SIZE],
@@ -110,11 +110,16 @@ pub fn image_scale(width: u32, height: u32) -> u32 {
 /// assert_eq!(whash(&img).unwrap().to_hex(), "0f0f0f0f0f0f0f0f");
 /// ```
 pub fn whash(luma: &GrayImage) -> Result<Bits64> {
-    Ok(whash_stages(luma)?.hash)
+    Ok(compute(luma, false)?.hash)
 }
 
 /// wHash with its intermediate stages.
 pub fn whash_stages(luma: &GrayImage) -> Result<WHashStages> {
+    compute(luma, true)
+}
+
+/// The computation; `without_mean` is only kept (copied) when `keep_stages` is set.
+fn compute(luma: &GrayImage, keep_stages: bool) -> Result<WHashStages> {
     let (w, h) = luma.dimensions();
     if w == 0 || h == 0 {
         return Err(Error::new(ErrorKind::Unhashable, format!("image has zero size ({w}×{h})")));
@@ -134,7 +139,7 @@ pub fn whash_stages(luma: &GrayImage) -> Result<WHashStages> {
     for level in (0..levels).rev() {
         haar_inverse(&mut buf, n, n >> level, &mut scratch);
     }
-    let without_mean = buf.clone();
+    let without_mean = if keep_stages { buf.clone() } else { Vec::new() };
 
     // Decompose down to an 8×8 LL band.
     let hash_levels = levels - HASH_SIZE.trailing_zeros() as usize;

@@ -268,7 +268,7 @@ impl Kernel {
         let support = filter.support() * filterscale;
         let ksize = (support.ceil() as usize) * 2 + 1;
         let total =
-            ksize.checked_mul(out_size as usize).filter(|&n| n <= (1 << 28)).ok_or_else(|| {
+            ksize.checked_mul(out_size as usize).filter(|&n| n <= (1 << 24)).ok_or_else(|| {
                 Error::new(
                     ErrorKind::Limits,
                     format!("resampling {in_size} → {out_size} pixels needs too large a kernel"),
