@@ -11,7 +11,7 @@
 //! 1. Greyscale: Pillow "L" (done by the caller, see
 //!    [`rgb_to_l`](crate::preprocess::pillow::rgb_to_l)) — colour is discarded.
 //! 2. Resize to 8 × 8 with Pillow's LANCZOS filter
-//!    ([`resize`](crate::preprocess::pillow::resize)). Because the kernel is stretched by the
+//!    ([`resize`]). Because the kernel is stretched by the
 //!    scale factor, each of the 64 pixels is (roughly) the average of its block of the image:
 //!    detail, noise and JPEG artefacts are averaged away.
 //! 3. Mean of the 64 values (in `f64`, as numpy does; the sum of 64 bytes is exact).
