@@ -14,7 +14,13 @@
 //!                      corpus of benign images ──▶ evaluation ──▶ report
 //! ```
 //!
-//! - [`algorithms`]: the hashing algorithms, one file each ([`algorithms::pdq`]).
+//! - [`preprocess`]: Pillow-exact greyscale conversion and resampling.
+//! - [`algorithms`]: aHash, dHash, pHash, wHash and PDQ, one file each.
+//! - [`hasher`]: image → every requested hash from one decode ([`HasherConfig`], [`Hasher`]).
+//! - [`corpus`]: finding image files and their collections.
+//! - [`detector`]: the reference detector (list + threshold → verdict), account threshold.
+//! - [`eval`], [`stats`]: null distributions, rates with exact intervals, robustness, splits.
+//! - [`report`]: `hashscope report` — the whole evaluation and its rendering; [`plot`]: SVG.
 //! - [`hash`]: hash values ([`Bits64`], [`Bits256`], [`ImageHash`]), bit order, hex form.
 //! - [`decode`]: image input with decompression-bomb limits.
 //! - [`error`]: the one error type, [`Error`] with [`ErrorKind`].
@@ -30,12 +36,18 @@ pub mod algorithms;
 pub mod decode;
 pub mod error;
 pub mod hash;
-pub mod transforms;
-pub mod plot;
+pub mod corpus;
+pub mod detector;
+pub mod hasher;
 pub mod index;
 pub mod list;
+pub mod plot;
+pub mod preprocess;
+pub mod report;
+pub mod transforms;
 
 pub use algorithms::pdq::PdqHash;
+pub use hasher::{Hasher, HasherConfig, ImageHashes};
 pub use decode::{decode_bytes, decode_path, load_rgb8, to_rgb8, DecodeLimits};
 pub use error::{Error, ErrorKind, Result};
 pub use hash::{Algorithm, Bits, Bits256, Bits64, HashBits, HashValue, ImageHash};

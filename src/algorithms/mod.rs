@@ -1,3 +1,11 @@
-//! The hashing algorithms, one file each.
-
+//! The perceptual-hash algorithms, one file each, each a small lesson.
+//!
+//! The four 64-bit hashes reproduce Python `imagehash` 4.3.2 with its defaults
+//! (`hash_size = 8`) on a Pillow "L" image (see [`crate::preprocess::pillow`]):
+//! [`ahash`] (mean threshold), [`dhash`] (neighbour gradient), [`phash`] (DCT) and
+//! [`whash`] (Haar wavelet). [`pdq`] is Meta's 256-bit PDQ, bit-exact with the reference.
+pub mod ahash;
+pub mod dhash;
 pub mod pdq;
+pub mod phash;
+pub mod whash;
