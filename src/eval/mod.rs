@@ -1,0 +1,12 @@
+//! Evaluation: how often do hashes of *different*, innocent images come out close?
+//!
+//! - [`impostor`]: exact impostor (null) distance histograms over all pairs of a benign set
+//!   or over probe × list, the pair and per-image false-positive rates they imply, and the
+//!   comparison with ideal random hashes.
+//! - [`Kernel`]: the run-time-selected implementation of the pair counter (identical results).
+
+pub mod impostor;
+mod kernel;
+
+pub use impostor::{ideal_fpr, ideal_pmf, IdealComparison, ImpostorHistogram, ProbeListEval};
+pub use kernel::Kernel;
