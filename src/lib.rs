@@ -32,6 +32,6 @@ pub mod stats;
 
 pub use decode::{decode_bytes, decode_path, load_rgb8, to_rgb8, DecodeLimits};
 pub use error::{Error, ErrorKind, Result};
+pub use eval::{ImpostorHistogram, Kernel, ProbeListEval, Projection};
 pub use hash::{Algorithm, Bits, Bits256, Bits64, HashBits, HashValue, ImageHash};
-pub use eval::{ImpostorHistogram, Kernel, ProbeListEval};
 pub use stats::{ClopperPearson, Rate};

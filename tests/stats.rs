@@ -236,7 +236,8 @@ fn larger_than_one_tile_and_block() {
         .collect();
     check_all_pairs(&items);
     check_cross(&items[..300], &items[300..]);
-    let small: Vec<Bits64> = items.iter().map(|b| Bits64::from_words([b.words()[0] >> (b.words()[3] * 3)])).collect();
+    let small: Vec<Bits64> =
+        items.iter().map(|b| Bits64::from_words([b.words()[0] >> (b.words()[3] * 3)])).collect();
     check_all_pairs(&small);
     check_cross(&small[..2100], &small[2100..]);
 }

@@ -265,9 +265,7 @@ pub struct IdealComparison {
 /// ```
 pub fn ideal_pmf(width: u32) -> Vec<f64> {
     let n = f64::from(width);
-    (0..=width)
-        .map(|d| crate::stats::special_ln_dbinom(f64::from(d), n, 0.5, 0.5).exp())
-        .collect()
+    (0..=width).map(|d| crate::stats::special_ln_dbinom(f64::from(d), n, 0.5, 0.5).exp()).collect()
 }
 
 /// `P(Binomial(width, ½) <= t)`: the pair FPR at threshold `t` for ideal random hashes.

@@ -3,10 +3,14 @@
 //! - [`impostor`]: exact impostor (null) distance histograms over all pairs of a benign set
 //!   or over probe × list, the pair and per-image false-positive rates they imply, and the
 //!   comparison with ideal random hashes.
+//! - [`projection`]: from a measured rate to false matches and falsely flagged accounts per
+//!   year at a service's volume, and back to the rate (and test size) a target would need.
 //! - [`Kernel`]: the run-time-selected implementation of the pair counter (identical results).
 
 pub mod impostor;
 mod kernel;
+pub mod projection;
 
 pub use impostor::{ideal_fpr, ideal_pmf, IdealComparison, ImpostorHistogram, ProbeListEval};
 pub use kernel::Kernel;
+pub use projection::{AccountModel, Estimate, Projection};

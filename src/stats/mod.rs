@@ -19,12 +19,13 @@ pub use clopper_pearson::{rule_of_three, sample_size_for_upper_bound, ClopperPea
 
 use crate::error::{Error, ErrorKind, Result};
 
+#[allow(unused_imports)]
 pub(crate) use clopper_pearson::{format_percent, group_thousands, sci, sci_down, sci_up};
 
 /// Natural log of `P(X >= k)` for `X ~ Binomial(n, p)`.
 ///
-/// Stays finite far below `f64::MIN_POSITIVE`: `ln P(Bin(1000, 1e-12) >= 30)` is about
-/// `-759`, where `P` itself underflows to zero. Errors if `p` is not in `[0, 1]`.
+/// Stays finite far below `f64::MIN_POSITIVE`: `ln P(Bin(1000, 1e-13) >= 30)` is about
+/// `-762`, where `P` itself underflows to zero. Errors if `p` is not in `[0, 1]`.
 ///
 /// ```
 /// use hashscope::stats::ln_binomial_at_least;
