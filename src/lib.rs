@@ -27,6 +27,8 @@
 //! - [`transforms`]: the seeded, deterministic robustness suite ([`Transform`], [`standard_suite`]).
 //! - [`list`]: hash lists ([`HashList`]) and their text format.
 //! - [`index`]: exact Hamming search ([`LinearScan`], [`BkTree`], [`MultiIndex`]).
+//! - [`stats`]: exact binomial intervals ([`Rate`], [`ClopperPearson`]), sample sizes, tails.
+//! - [`eval`]: impostor (null) distance histograms and population projections.
 //!
 //! Non-goals and quirks: perceptual hashes are not rotation- or crop-robust (PDQ's dihedral
 //! mode covers 90° rotations and flips only); EXIF orientation is ignored, as the references do.
@@ -35,6 +37,7 @@
 pub mod algorithms;
 pub mod decode;
 pub mod error;
+pub mod eval;
 pub mod hash;
 pub mod corpus;
 pub mod detector;
@@ -45,12 +48,15 @@ pub mod plot;
 pub mod preprocess;
 pub mod report;
 pub mod transforms;
+pub mod stats;
 
 pub use algorithms::pdq::PdqHash;
 pub use hasher::{Hasher, HasherConfig, ImageHashes};
 pub use decode::{decode_bytes, decode_path, load_rgb8, to_rgb8, DecodeLimits};
 pub use error::{Error, ErrorKind, Result};
+pub use eval::{ImpostorHistogram, Kernel, ProbeListEval, Projection};
 pub use hash::{Algorithm, Bits, Bits256, Bits64, HashBits, HashValue, ImageHash};
 pub use transforms::{standard_suite, Transform};
 pub use index::{BkTree, HammingIndex, IndexKind, LinearScan, Match, MultiIndex};
 pub use list::{HashList, ListEntry, ListReport, ParseOptions};
+pub use stats::{ClopperPearson, Rate};

@@ -18,7 +18,8 @@ pub mod exit {
     pub const OK: u8 = 0;
     /// A fatal error: the run could not be carried out (unreadable list, unwritable output…).
     pub const FATAL: u8 = 1;
-    /// Usage error: bad arguments (clap's own code).
+    /// Usage error: bad arguments (returned by clap itself; listed for completeness).
+    #[allow(dead_code)]
     pub const USAGE: u8 = 2;
     /// The run completed but some inputs failed (each reported on stderr and as an error row).
     pub const SOME_INPUTS_FAILED: u8 = 3;
