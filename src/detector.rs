@@ -129,7 +129,11 @@ impl Detector {
         if config.threshold > algorithm.bits() {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
-                format!("threshold {} exceeds {algorithm}'s {} bits", config.threshold, algorithm.bits()),
+                format!(
+                    "threshold {} exceeds {algorithm}'s {} bits",
+                    config.threshold,
+                    algorithm.bits()
+                ),
             ));
         }
         if !ids.is_empty() && ids.len() != list.len() {
@@ -209,7 +213,8 @@ impl Detector {
                     }
                 }
             }
-            let verdict = self.verdict(best.into_iter().map(|(id, (d, v))| (id, d, Some(v))).collect());
+            let verdict =
+                self.verdict(best.into_iter().map(|(id, (d, v))| (id, d, Some(v))).collect());
             return Ok(Scan { hash, quality: Some(quality), verdict });
         }
         let hashes = HasherConfig::default().algorithms(&[self.algorithm]).build().hash_rgb(rgb)?;
@@ -234,18 +239,27 @@ impl Detector {
         }
         let t = self.config.threshold;
         let hits: Vec<(u32, u32, Option<u8>)> = match (&self.index, hash.value()) {
-            (Index::B64(ix), HashValue::B64(b)) => ix.within(b, t).into_iter().map(|m| (m.id, m.distance, None)).collect(),
-            (Index::B256(ix), HashValue::B256(b)) => ix.within(b, t).into_iter().map(|m| (m.id, m.distance, None)).collect(),
-            _ => return Err(Error::new(ErrorKind::AlgorithmMismatch, "hash width does not match the list")),
+            (Index::B64(ix), HashValue::B64(b)) => {
+                ix.within(b, t).into_iter().map(|m| (m.id, m.distance, None)).collect()
+            }
+            (Index::B256(ix), HashValue::B256(b)) => {
+                ix.within(b, t).into_iter().map(|m| (m.id, m.distance, None)).collect()
+            }
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::AlgorithmMismatch,
+                    "hash width does not match the list",
+                ))
+            }
         };
         Ok(self.verdict(hits))
     }
 
     fn gate(&self, quality: Option<u8>) -> Option<Verdict> {
         match (self.config.quality_gate, quality) {
-            (Some(g), Some(q)) if q <= g => Some(Verdict::NotScannable(format!(
-                "PDQ quality {q} is at or below the gate {g}"
-            ))),
+            (Some(g), Some(q)) if q <= g => {
+                Some(Verdict::NotScannable(format!("PDQ quality {q} is at or below the gate {g}")))
+            }
             _ => None,
         }
     }

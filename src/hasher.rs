@@ -148,7 +148,10 @@ impl Hasher {
         if luma.len() as u64 != expected {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
-                format!("luma buffer of {width}×{height} needs {expected} bytes, got {}", luma.len()),
+                format!(
+                    "luma buffer of {width}×{height} needs {expected} bytes, got {}",
+                    luma.len()
+                ),
             ));
         }
         let gray = GrayImage::from_raw(width, height, luma.to_vec()).ok_or_else(|| {

@@ -35,28 +35,28 @@
 //! hashscope contains and needs no abuse material: hash lists are built from benign stand-ins.
 
 pub mod algorithms;
+pub mod corpus;
 pub mod decode;
+pub mod detector;
 pub mod error;
 pub mod eval;
 pub mod hash;
-pub mod corpus;
-pub mod detector;
 pub mod hasher;
 pub mod index;
 pub mod list;
 pub mod plot;
 pub mod preprocess;
 pub mod report;
-pub mod transforms;
 pub mod stats;
+pub mod transforms;
 
 pub use algorithms::pdq::PdqHash;
-pub use hasher::{Hasher, HasherConfig, ImageHashes};
 pub use decode::{decode_bytes, decode_path, load_rgb8, to_rgb8, DecodeLimits};
 pub use error::{Error, ErrorKind, Result};
 pub use eval::{ImpostorHistogram, Kernel, ProbeListEval, Projection};
 pub use hash::{Algorithm, Bits, Bits256, Bits64, HashBits, HashValue, ImageHash};
-pub use transforms::{standard_suite, Transform};
+pub use hasher::{Hasher, HasherConfig, ImageHashes};
 pub use index::{BkTree, HammingIndex, IndexKind, LinearScan, Match, MultiIndex};
 pub use list::{HashList, ListEntry, ListReport, ParseOptions};
 pub use stats::{ClopperPearson, Rate};
+pub use transforms::{standard_suite, Transform};

@@ -85,7 +85,11 @@ fn build(dir: PathBuf, output: PathBuf, algo: Algorithm) -> anyhow::Result<u8> {
         }
     }
     list.write_path(&output)?;
-    eprintln!("wrote {} {algo} entries to {} ({failed} file(s) failed)", list.len(), output.display());
+    eprintln!(
+        "wrote {} {algo} entries to {} ({failed} file(s) failed)",
+        list.len(),
+        output.display()
+    );
     Ok(if failed > 0 { exit::SOME_INPUTS_FAILED } else { exit::OK })
 }
 

@@ -66,7 +66,8 @@ pub fn run(args: MatchArgs) -> anyhow::Result<u8> {
     }
     let det = Detector::from_list(&report.list, cfg)?;
     let set = collect_images(&args.paths)?;
-    let columns = ["path", "verdict", "distance", "entry_id", "entries_matched", "pdq_quality", "detail"];
+    let columns =
+        ["path", "verdict", "distance", "entry_id", "entries_matched", "pdq_quality", "detail"];
     let mut out = TableWriter::create(args.output.as_deref(), args.format, &columns)?;
     let pb = progress::bar(set.files.len() as u64, "matching");
     let (mut matched, mut failed) = (0usize, 0usize);
@@ -91,14 +92,38 @@ pub fn run(args: MatchArgs) -> anyhow::Result<u8> {
                                 Value::Null,
                             ]
                         }
-                        Verdict::NoMatch => vec![path, "no-match".into(), Value::Null, Value::Null, 0.into(), q, Value::Null],
-                        Verdict::NotScannable(why) => vec![path, "not-scannable".into(), Value::Null, Value::Null, Value::Null, q, why.clone().into()],
+                        Verdict::NoMatch => vec![
+                            path,
+                            "no-match".into(),
+                            Value::Null,
+                            Value::Null,
+                            0.into(),
+                            q,
+                            Value::Null,
+                        ],
+                        Verdict::NotScannable(why) => vec![
+                            path,
+                            "not-scannable".into(),
+                            Value::Null,
+                            Value::Null,
+                            Value::Null,
+                            q,
+                            why.clone().into(),
+                        ],
                     }
                 }
                 Err(e) => {
                     failed += 1;
                     pb.suspend(|| eprintln!("error: {e}"));
-                    vec![path, "error".into(), Value::Null, Value::Null, Value::Null, Value::Null, format!("{}: {}", e.kind(), e.message()).into()]
+                    vec![
+                        path,
+                        "error".into(),
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
+                        format!("{}: {}", e.kind(), e.message()).into(),
+                    ]
                 }
             };
             out.row(&row)?;

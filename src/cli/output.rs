@@ -36,11 +36,8 @@ impl TableWriter {
             )),
             _ => Box::new(BufWriter::new(std::io::stdout())),
         };
-        let mut w = TableWriter {
-            format,
-            columns: columns.iter().map(|c| c.to_string()).collect(),
-            out,
-        };
+        let mut w =
+            TableWriter { format, columns: columns.iter().map(|c| c.to_string()).collect(), out };
         match format {
             Format::Tsv => writeln!(w.out, "{}", columns.join("\t"))?,
             Format::Csv => {

@@ -76,9 +76,11 @@ fn default_corpus() -> PathBuf {
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
+    let mut name = None;
     let corpus = match args.corpus {
         Some(c) => c,
         None => {
+            name = Some("fixtures/corpus".to_string());
             let c = default_corpus();
             if !c.is_dir() {
                 anyhow::bail!(
@@ -90,6 +92,9 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
         }
     };
     let mut cfg = ReportConfig::new(&corpus);
+    if let Some(n) = name {
+        cfg.corpus_name = n;
+    }
     if !args.algo.is_empty() {
         let mut v = Vec::new();
         for a in args.algo {
@@ -114,9 +119,15 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
     report::write(&results, &args.out)?;
 
     println!("{}", report::headline_text(&results));
-    println!("Wrote {}/report.md, report.html, results.json, fpr.csv, robustness.csv", args.out.display());
+    println!(
+        "Wrote {}/report.md, report.html, results.json, fpr.csv, robustness.csv",
+        args.out.display()
+    );
     if !results.corpus.failures.is_empty() {
-        eprintln!("{} file(s) could not be hashed (listed in the report)", results.corpus.failures.len());
+        eprintln!(
+            "{} file(s) could not be hashed (listed in the report)",
+            results.corpus.failures.len()
+        );
         return Ok(exit::SOME_INPUTS_FAILED);
     }
     Ok(exit::OK)

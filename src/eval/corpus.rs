@@ -86,7 +86,8 @@ pub fn hash_corpus(
         })
         .collect();
     let algos = hasher.config().algorithms.clone();
-    let mut out = HashedCorpus { skipped_non_images: set.skipped_non_images.len(), ..Default::default() };
+    let mut out =
+        HashedCorpus { skipped_non_images: set.skipped_non_images.len(), ..Default::default() };
     let mut h64: Vec<(Algorithm, Vec<Bits64>)> =
         algos.iter().filter(|a| a.bits() == 64).map(|&a| (a, Vec::new())).collect();
     let mut pdq = algos.contains(&Algorithm::Pdq).then(Vec::new);

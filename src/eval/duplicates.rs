@@ -40,7 +40,11 @@ pub fn close_pairs<B: HashBits>(hashes: &[B], t: u32) -> Vec<ClosePair> {
                 .enumerate()
                 .filter_map(|(k, hj)| {
                     let d = hi.distance(hj);
-                    (d <= t).then_some(ClosePair { i: i as u32, j: (i + 1 + k) as u32, distance: d })
+                    (d <= t).then_some(ClosePair {
+                        i: i as u32,
+                        j: (i + 1 + k) as u32,
+                        distance: d,
+                    })
                 })
                 .collect()
         })

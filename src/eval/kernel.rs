@@ -85,7 +85,7 @@ impl Kernel {
                 std::arch::is_x86_feature_detected!("popcnt")
                     && std::arch::is_x86_feature_detected!("avx2")
             }
-            #[cfg(all(target_arch = "x86_64", hashscope_avx512))]
+            #[cfg(target_arch = "x86_64")]
             Kernel::Avx512 => {
                 std::arch::is_x86_feature_detected!("popcnt")
                     && std::arch::is_x86_feature_detected!("avx512f")
@@ -168,7 +168,7 @@ pub(crate) fn count<H: HashBits>(
     kernel.check()?;
     let width = H::WIDTH as usize;
     let nw = width / 64;
-    let fast = width % 64 == 0 && (1..=4).contains(&nw);
+    let fast = width.is_multiple_of(64) && (1..=4).contains(&nw);
     if fast {
         let flat_rows = flatten(rows, nw, cols.is_none());
         let flat_cols = match cols {
@@ -295,7 +295,7 @@ fn dispatch<const NW: usize, const HS: usize, const MIN: bool>(
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `count` checked that the CPU has AVX2 and POPCNT.
         Kernel::Avx2 => unsafe { x86::block_avx2::<NW, HS, MIN>(b, out, mins) },
-        #[cfg(all(target_arch = "x86_64", hashscope_avx512))]
+        #[cfg(target_arch = "x86_64")]
         // SAFETY: `count` checked that the CPU has AVX-512F, VPOPCNTDQ and POPCNT.
         Kernel::Avx512 => unsafe { x86::block_avx512::<NW, HS, MIN>(b, out, mins) },
         _ => block::<NW, HS, MIN>(b, out, mins),
@@ -324,7 +324,7 @@ mod x86 {
         block::<NW, HS, MIN>(b, out, mins)
     }
 
-    #[cfg(hashscope_avx512)]
+    #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "popcnt,avx2,avx512f,avx512vpopcntdq")]
     pub(super) unsafe fn block_avx512<const NW: usize, const HS: usize, const MIN: bool>(
         b: &Block<'_>,

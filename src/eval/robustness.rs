@@ -69,7 +69,11 @@ impl Robustness {
 
     /// Histogram (index = distance, 0..=bits) of genuine distances for `algorithm`, over the
     /// transforms whose indices are in `transforms` (all when `None`).
-    pub fn genuine_histogram(&self, algorithm: Algorithm, transforms: Option<&[usize]>) -> Vec<u64> {
+    pub fn genuine_histogram(
+        &self,
+        algorithm: Algorithm,
+        transforms: Option<&[usize]>,
+    ) -> Vec<u64> {
         let mut h = vec![0u64; algorithm.bits() as usize + 1];
         if let Some(col) = self.algorithms.iter().position(|&a| a == algorithm) {
             for s in &self.samples {
@@ -82,6 +86,9 @@ impl Robustness {
     }
 }
 
+/// (image name, transform name, error) of a copy that could not be made or hashed.
+pub type Failure = (String, String, String);
+
 /// Measures robustness of `hasher`'s algorithms on the images at `paths` (name, path).
 pub fn measure(
     images: &[(String, std::path::PathBuf)],
@@ -93,12 +100,12 @@ pub fn measure(
 ) -> Robustness {
     let algorithms = hasher.config().algorithms.clone();
     let with_pdq = algorithms.contains(&Algorithm::Pdq);
-    let per_image: Vec<(Vec<RobustnessSample>, Vec<(String, String, String)>)> = images
+    let per_image: Vec<(Vec<RobustnessSample>, Vec<Failure>)> = images
         .par_iter()
         .enumerate()
         .map(|(i, (name, path))| {
             let mut samples = Vec::new();
-            let mut failures = Vec::new();
+            let mut failures: Vec<Failure> = Vec::new();
             let original = load_rgb8(path, limits).and_then(|rgb| {
                 let h = hasher.hash_rgb(&rgb)?;
                 Ok((rgb, h))
@@ -115,7 +122,8 @@ pub fn measure(
                 let s = seed_for(seed, &format!("{name}\u{0}{}", t.name()));
                 let res = t.apply(&rgb, s).and_then(|img| {
                     let h = hasher.hash_rgb(&img)?;
-                    let dihedral = if with_pdq { Some(pdq::pdq_dihedral_from_rgb(&img)?) } else { None };
+                    let dihedral =
+                        if with_pdq { Some(pdq::pdq_dihedral_from_rgb(&img)?) } else { None };
                     Ok((h, dihedral))
                 });
                 match res {

@@ -50,7 +50,12 @@ pub struct Split {
 ///     assert!(!sp.list.is_empty() && !sp.probes.is_empty());
 /// }
 /// ```
-pub fn collection_splits(collections: &[String], k: usize, list_share: f64, seed: u64) -> Vec<Split> {
+pub fn collection_splits(
+    collections: &[String],
+    k: usize,
+    list_share: f64,
+    seed: u64,
+) -> Vec<Split> {
     let mut names: Vec<&str> = collections.iter().map(String::as_str).collect();
     names.sort_unstable();
     names.dedup();
@@ -91,7 +96,13 @@ pub fn collection_splits(collections: &[String], k: usize, list_share: f64, seed
                     probes.push(i);
                 }
             }
-            Split { index, list_collections: list_names, probe_collections: probe_names, list, probes }
+            Split {
+                index,
+                list_collections: list_names,
+                probe_collections: probe_names,
+                list,
+                probes,
+            }
         })
         .collect()
 }
@@ -109,7 +120,8 @@ mod tests {
             assert!(s.list_collections.iter().all(|l| !s.probe_collections.contains(l)));
             assert_eq!(s.list.len() + s.probes.len(), 40);
         }
-        let distinct: std::collections::BTreeSet<_> = a.iter().map(|s| &s.list_collections).collect();
+        let distinct: std::collections::BTreeSet<_> =
+            a.iter().map(|s| &s.list_collections).collect();
         assert!(distinct.len() > 1, "splits should differ");
         assert!(collection_splits(&vec!["x".to_string(); 5], 3, 0.5, 1).is_empty());
     }

@@ -70,14 +70,19 @@ mod tests {
     fn strata_add_up_and_match_brute_force() {
         let words = [0u64, 1, 3, 0xff, 0xf0f0, 7, 0x8000_0000_0000_0000];
         let h: Vec<Bits64> = words.iter().map(|&w| Bits64::from_words([w])).collect();
-        let c: Vec<String> = ["a", "a", "b", "b", "b", "c", "a"].iter().map(|s| s.to_string()).collect();
+        let c: Vec<String> =
+            ["a", "a", "b", "b", "b", "c", "a"].iter().map(|s| s.to_string()).collect();
         let s = null_strata(&h, &c, &[]).unwrap();
         let mut within = vec![0u64; 65];
         let mut across = vec![0u64; 65];
         for i in 0..h.len() {
             for j in i + 1..h.len() {
                 let d = h[i].hamming(&h[j]) as usize;
-                if c[i] == c[j] { within[d] += 1 } else { across[d] += 1 }
+                if c[i] == c[j] {
+                    within[d] += 1
+                } else {
+                    across[d] += 1
+                }
             }
         }
         assert_eq!(s.within.counts(), &within[..]);

@@ -53,7 +53,10 @@ fn null_plots(res: &ReportResults) -> String {
     let mut v = Vec::new();
     for a in &res.algorithms {
         v.push(plot::null_histogram(
-            &format!("{}: distances between different images ({} pairs)", a.algorithm, a.null_pooled.pairs),
+            &format!(
+                "{}: distances between different images ({} pairs)",
+                a.algorithm, a.null_pooled.pairs
+            ),
             a.bits,
             &a.null_pooled.counts,
             a.threshold,
@@ -92,7 +95,11 @@ fn robustness_plots(res: &ReportResults) -> String {
             }
         }
     }
-    plots(vec![plot::bars_with_intervals("Recall at the threshold, per transform", "recall", &bars)])
+    plots(vec![plot::bars_with_intervals(
+        "Recall at the threshold, per transform",
+        "recall",
+        &bars,
+    )])
 }
 
 fn roc_plots(res: &ReportResults) -> String {
@@ -136,7 +143,13 @@ fn cluster_thumbs(res: &ReportResults, paths: &BTreeMap<String, PathBuf>) -> Str
         if a.clusters.is_empty() {
             continue;
         }
-        let _ = write!(html, "<details><summary>{} clusters with thumbnails ({} of {})</summary>\n", a.algorithm, a.clusters.len().min(MAX_CLUSTERS_WITH_THUMBS), a.clusters.len());
+        let _ = writeln!(
+            html,
+            "<details><summary>{} clusters with thumbnails ({} of {})</summary>",
+            a.algorithm,
+            a.clusters.len().min(MAX_CLUSTERS_WITH_THUMBS),
+            a.clusters.len()
+        );
         for c in a.clusters.iter().take(MAX_CLUSTERS_WITH_THUMBS) {
             let _ = write!(html, "<div class=\"cluster\"><b><code>{}</code></b> ", escape(&c.id));
             for name in &c.members {
@@ -148,7 +161,11 @@ fn cluster_thumbs(res: &ReportResults, paths: &BTreeMap<String, PathBuf>) -> Str
                         let _ = write!(html, "<figure><img src=\"{u}\" alt=\"{0}\"><figcaption>{0}</figcaption></figure>", escape(name));
                     }
                     None => {
-                        let _ = write!(html, "<figure><figcaption>{}</figcaption></figure>", escape(name));
+                        let _ = write!(
+                            html,
+                            "<figure><figcaption>{}</figcaption></figure>",
+                            escape(name)
+                        );
                     }
                 }
             }

@@ -34,7 +34,7 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
         md,
         "Corpus `{}`: **{} images** in {} collections; {} file(s) could not be hashed; {} non-image file(s) skipped. \
          hashscope {}, seed {}, corpus manifest SHA-256 `{}`.\n",
-        res.config.corpus.display(),
+        res.config.corpus_name,
         c.images,
         c.collections.len(),
         c.failures.len(),
@@ -114,16 +114,20 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
                 let s: f64 = h.counts.iter().enumerate().map(|(d, &c)| d as f64 * c as f64).sum();
                 format!("{:.2}", s / h.pairs as f64)
             };
-            let _ = writeln!(md, "| {} | {name} | {} | {mean} | {} |", a.algorithm, h.pairs, r(rate));
+            let _ =
+                writeln!(md, "| {} | {name} | {} | {mean} | {} |", a.algorithm, h.pairs, r(rate));
         }
     }
     if res.algorithms.iter().any(|a| a.excluded_pairs > 0) {
-        let _ = writeln!(md, "\nConfirmed duplicates excluded (pairs, per algorithm): {}.", res
-            .algorithms
-            .iter()
-            .map(|a| format!("{} {}", a.algorithm, a.excluded_pairs))
-            .collect::<Vec<_>>()
-            .join(", "));
+        let _ = writeln!(
+            md,
+            "\nConfirmed duplicates excluded (pairs, per algorithm): {}.",
+            res.algorithms
+                .iter()
+                .map(|a| format!("{} {}", a.algorithm, a.excluded_pairs))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     out.push(Section { id: "null", md });
 
@@ -136,7 +140,8 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
          images; the other collections are probes.\n",
         100.0 * res.config.list_share
     );
-    let _ = writeln!(md, "| algorithm | per-pair FPR | per-image FPR | per-image spread over splits |");
+    let _ =
+        writeln!(md, "| algorithm | per-pair FPR | per-image FPR | per-image spread over splits |");
     let _ = writeln!(md, "|---|---|---|---|");
     for a in &res.algorithms {
         let p = &a.probe_vs_list;
@@ -144,7 +149,13 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
             .per_image_spread
             .map(|(lo, hi)| format!("{lo:.2e} – {hi:.2e}"))
             .unwrap_or_else(|| "n/a".into());
-        let _ = writeln!(md, "| {} | {} | {} | {spread} |", a.algorithm, r(&p.per_pair), r(&p.per_image));
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {spread} |",
+            a.algorithm,
+            r(&p.per_pair),
+            r(&p.per_image)
+        );
     }
     if let Some(a) = res.algorithms.first() {
         let _ = writeln!(md, "\n| split | list collections | list size | probes |");
@@ -193,8 +204,19 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
         let _ = writeln!(md, "|---|---|---|---|");
         for cl in &a.clusters {
             let shown: Vec<&str> = cl.members.iter().take(8).map(String::as_str).collect();
-            let more = if cl.members.len() > 8 { format!(" … (+{})", cl.members.len() - 8) } else { String::new() };
-            let _ = writeln!(md, "| `{}` | {} | {} | {}{more} |", cl.id, cl.members.len(), cl.pairs, shown.join(", "));
+            let more = if cl.members.len() > 8 {
+                format!(" … (+{})", cl.members.len() - 8)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                md,
+                "| `{}` | {} | {} | {}{more} |",
+                cl.id,
+                cl.members.len(),
+                cl.pairs,
+                shown.join(", ")
+            );
         }
         let _ = writeln!(md);
     }
@@ -211,7 +233,10 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
         if res.robustness_failures.is_empty() {
             String::new()
         } else {
-            format!(" {} copies could not be made or hashed (listed at the end).", res.robustness_failures.len())
+            format!(
+                " {} copies could not be made or hashed (listed at the end).",
+                res.robustness_failures.len()
+            )
         }
     );
     let _ = write!(md, "| transform |");
@@ -283,8 +308,18 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
         let _ = writeln!(md, "| figure | without gate | with gate |");
         let _ = writeln!(md, "|---|---|---|");
         let _ = writeln!(md, "| images discarded | | {} |", r(&q.discarded));
-        let _ = writeln!(md, "| per-image FPR (probe vs list) | {} | {} |", r(&q.per_image_without), r(&q.per_image_with));
-        let _ = writeln!(md, "| recall, all transforms | {} | {} |\n", r(&q.recall_without), r(&q.recall_with));
+        let _ = writeln!(
+            md,
+            "| per-image FPR (probe vs list) | {} | {} |",
+            r(&q.per_image_without),
+            r(&q.per_image_with)
+        );
+        let _ = writeln!(
+            md,
+            "| recall, all transforms | {} | {} |\n",
+            r(&q.recall_without),
+            r(&q.recall_with)
+        );
     }
     let _ = writeln!(md, "## Multiple comparisons\n");
     let _ = writeln!(

@@ -57,8 +57,14 @@ pub const PDQ_QUALITY_GATE: u8 = 49;
 /// Everything that determines a report. Recorded verbatim in `results.json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportConfig {
-    /// The corpus root (images under it, collections = top-level subfolders).
+    /// The corpus root (images under it, collections = top-level subfolders). Not written to
+    /// `results.json`: [`corpus_name`](Self::corpus_name) is, so results do not depend on
+    /// where the checkout lives.
+    #[serde(skip)]
     pub corpus: PathBuf,
+    /// How the corpus is named in the report (the path as the user gave it, or
+    /// `fixtures/corpus` for the embedded fixtures).
+    pub corpus_name: String,
     /// Algorithms evaluated.
     pub algorithms: Vec<Algorithm>,
     /// Match threshold per algorithm (distance ≤ threshold matches).
@@ -82,8 +88,10 @@ pub struct ReportConfig {
 impl ReportConfig {
     /// The default report on `corpus`: all algorithms, default thresholds, seed 1.
     pub fn new(corpus: impl Into<PathBuf>) -> Self {
+        let corpus = corpus.into();
         ReportConfig {
-            corpus: corpus.into(),
+            corpus_name: corpus.display().to_string(),
+            corpus,
             algorithms: Algorithm::ALL.to_vec(),
             thresholds: Algorithm::ALL.iter().map(|&a| (a, default_threshold(a))).collect(),
             seed: 1,
@@ -386,14 +394,10 @@ pub fn run(config: &ReportConfig, progress: &dyn Progress) -> Result<ReportResul
         .collect();
     let suite = standard_suite();
     progress.phase("robustness", sample_paths.len() as u64);
-    let rob = robustness::measure(
-        &sample_paths,
-        &hasher,
-        &suite,
-        config.seed,
-        &config.limits,
-        &|| progress.step(),
-    );
+    let rob =
+        robustness::measure(&sample_paths, &hasher, &suite, config.seed, &config.limits, &|| {
+            progress.step()
+        });
 
     let splits = collection_splits(&collections, config.splits, config.list_share, config.seed);
 
@@ -594,7 +598,8 @@ fn evaluate<B: HashBits>(
         .map(|tt| {
             cum += genuine[tt as usize];
             let fpr = strata.across.fpr_at(tt).map(|r| r.point).unwrap_or(f64::NAN);
-            let recall = if genuine_total == 0 { f64::NAN } else { cum as f64 / genuine_total as f64 };
+            let recall =
+                if genuine_total == 0 { f64::NAN } else { cum as f64 / genuine_total as f64 };
             (tt, fpr, recall)
         })
         .collect();
@@ -787,10 +792,7 @@ fn multiple_comparisons(
 }
 
 fn nearest<B: HashBits>(hashes: &[B], probes: &[usize], list: &[usize]) -> Vec<Option<u32>> {
-    probes
-        .iter()
-        .map(|&p| list.iter().map(|&l| hashes[p].distance(&hashes[l])).min())
-        .collect()
+    probes.iter().map(|&p| list.iter().map(|&l| hashes[p].distance(&hashes[l])).min()).collect()
 }
 
 fn manifest_hash(corpus: &HashedCorpus) -> Result<String> {
@@ -853,7 +855,12 @@ fn fpr_csv(r: &ReportResults) -> String {
             for (stratum, rate) in
                 [("pooled", &row.pooled), ("within", &row.within), ("across", &row.across)]
             {
-                s.push_str(&format!("{},{stratum},{},{}\n", a.algorithm, row.t, fmt_rate_csv(rate)));
+                s.push_str(&format!(
+                    "{},{stratum},{},{}\n",
+                    a.algorithm,
+                    row.t,
+                    fmt_rate_csv(rate)
+                ));
             }
         }
     }

@@ -14,7 +14,10 @@ pub(crate) fn data_uri(path: &Path, max_side: u32, limits: &DecodeLimits) -> Opt
     let (w, h) = (rgb.width(), rgb.height());
     let scale = f64::from(max_side) / f64::from(w.max(h));
     let (tw, th) = if scale < 1.0 {
-        (((f64::from(w) * scale).round() as u32).max(1), ((f64::from(h) * scale).round() as u32).max(1))
+        (
+            ((f64::from(w) * scale).round() as u32).max(1),
+            ((f64::from(h) * scale).round() as u32).max(1),
+        )
     } else {
         (w, h)
     };
@@ -23,8 +26,5 @@ pub(crate) fn data_uri(path: &Path, max_side: u32, limits: &DecodeLimits) -> Opt
     image::DynamicImage::ImageRgb8(small)
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .ok()?;
-    Some(format!(
-        "data:image/png;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(png)
-    ))
+    Some(format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png)))
 }
