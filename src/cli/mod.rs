@@ -10,6 +10,7 @@ mod list;
 mod matching;
 mod output;
 mod progress;
+mod project;
 mod report;
 
 /// Exit codes, documented in `--help` and in docs/src/cli.md.
@@ -57,6 +58,8 @@ enum Command {
     List(list::ListArgs),
     /// Scan images against a hash list; exit code 4 if anything matched.
     Match(matching::MatchArgs),
+    /// Project a measured per-image rate to false matches and flagged accounts per year.
+    Project(project::ProjectArgs),
     /// The full error-rate report on a folder of benign images (default: the fixtures).
     Report(report::ReportArgs),
 }
@@ -74,6 +77,7 @@ pub fn main() -> ExitCode {
         Command::Hash(args) => hash::run(args),
         Command::Report(args) => report::run(args),
         Command::List(args) => list::run(args),
+        Command::Project(args) => project::run(args),
         Command::Match(args) => matching::run(args),
     };
     match result {

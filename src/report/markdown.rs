@@ -301,6 +301,57 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
     }
     out.push(Section { id: "operating", md });
 
+    // Projection.
+    let mut md = String::new();
+    let pi = &res.config.projection;
+    let _ = writeln!(md, "## From rates to people\n");
+    let _ = writeln!(
+        md,
+        "Inputs (claims, with sources in docs/): {:.2e} images scanned per day; {:.2e} accounts × {} photos a day; \
+         an account is flagged after k = {} matches in a year; bursts of {} near-identical photos in the correlated mode. \
+         The projection multiplies the **per-image probe-versus-list rate** (the rate a scanner meets) by the volume, \
+         carrying its 95 % interval through. Where nothing was observed, only the upper bound means anything: \
+         it says how much the corpus can *rule out*, not what the rate is. \
+         The per-image rate holds for a list of the measured size (a few hundred entries); a real list of L entries \
+         raises it roughly as 1 − (1 − p_pair)^L.\n",
+        pi.images_per_day, pi.accounts, pi.photos_per_account_per_day, pi.account_threshold, pi.burst
+    );
+    let _ = writeln!(md, "| algorithm | per-image FPR (point, 95 % upper) | false matches per day (point, upper) | falsely flagged accounts per year, independent photos (upper) | same, bursts (upper) |");
+    let _ = writeln!(md, "|---|---|---|---|---|");
+    for a in &res.algorithms {
+        if let Some(p) = &a.projection {
+            let _ = writeln!(
+                md,
+                "| {} | {:.2e}, ≤ {:.2e} | {:.3e}, ≤ {:.3e} | ≤ 10^{:.1} | ≤ 10^{:.1} |",
+                a.algorithm,
+                p.fpr.point,
+                p.fpr.upper,
+                p.false_matches_per_day.point,
+                p.false_matches_per_day.upper,
+                p.log10_flagged_accounts_independent.upper,
+                p.log10_flagged_accounts_bursts.upper
+            );
+        }
+    }
+    if let Some(p) = res.algorithms.iter().find_map(|a| a.projection.as_ref()) {
+        let _ = writeln!(
+            md,
+            "\n**The inverse.** At most {} false match(es) per year at this volume needs a per-image FPR ≤ {:.2e}; \
+             showing that with 95 % confidence takes {} benign images with zero matches. \
+             At most {} falsely flagged account(s) per year needs a per-image FPR ≤ {:.2e} with independent photos, \
+             but ≤ {:.2e} when photos come in bursts of {}. This corpus has {} probe comparisons.\n",
+            pi.max_false_per_year,
+            p.fpr_needed_for_matches,
+            p.images_needed_for_matches.map(|n| n.to_string()).unwrap_or_else(|| "n/a".into()),
+            pi.max_false_per_year,
+            p.fpr_needed_for_accounts,
+            p.fpr_needed_for_accounts_bursts,
+            pi.burst,
+            res.algorithms.first().and_then(|a| a.probe_vs_list.per_image.map(|r| r.n)).unwrap_or(0)
+        );
+    }
+    out.push(Section { id: "projection", md });
+
     // Quality gate and multiple comparisons.
     let mut md = String::new();
     if let Some(q) = res.algorithms.iter().find_map(|a| a.quality_gate.as_ref()) {

@@ -31,6 +31,7 @@ use crate::transforms::{standard_suite, Transform};
 
 mod html;
 mod markdown;
+pub mod projection;
 mod thumbs;
 
 pub use html::render_html;
@@ -83,6 +84,8 @@ pub struct ReportConfig {
     pub exclude_pairs: Option<PathBuf>,
     /// Decoding limits.
     pub limits: DecodeLimits,
+    /// Population-projection inputs.
+    pub projection: projection::ProjectionInputs,
 }
 
 impl ReportConfig {
@@ -101,6 +104,7 @@ impl ReportConfig {
             target_fprs: vec![1e-3, 1e-4, 1e-6],
             exclude_pairs: None,
             limits: DecodeLimits::default(),
+            projection: projection::ProjectionInputs::default(),
         }
     }
 
@@ -307,6 +311,8 @@ pub struct AlgorithmResults {
     pub operating_points: Vec<OperatingPoint>,
     /// PDQ only: the quality gate.
     pub quality_gate: Option<QualityGate>,
+    /// The population projection of the per-image probe-vs-list rate.
+    pub projection: Option<projection::ProjectionOut>,
 }
 
 /// A multiple-comparison variant against the single comparison.
@@ -642,6 +648,18 @@ fn evaluate<B: HashBits>(
         .collect();
 
     let quality_gate = (algo == Algorithm::Pdq).then(|| quality_gate(corpus, splits, rob, t));
+    let projection = match &probe_vs_list.per_image {
+        Some(r) => Some(projection::project(
+            r,
+            &format!(
+                "per-image FPR, probe vs list (mean list size {:.0}, {} splits)",
+                probe_vs_list.mean_list_size,
+                splits.len()
+            ),
+            &config.projection,
+        )?),
+        None => None,
+    };
 
     Ok(AlgorithmResults {
         algorithm: algo,
@@ -661,6 +679,7 @@ fn evaluate<B: HashBits>(
         roc,
         operating_points,
         quality_gate,
+        projection,
     })
 }
 
