@@ -60,3 +60,8 @@ pub use index::{BkTree, HammingIndex, IndexKind, LinearScan, Match, MultiIndex};
 pub use list::{HashList, ListEntry, ListReport, ParseOptions};
 pub use stats::{ClopperPearson, Rate};
 pub use transforms::{standard_suite, Transform};
+
+/// The README's Rust example, compiled and run by `cargo test` so it cannot rot.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
