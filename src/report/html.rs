@@ -18,7 +18,9 @@ th{background:#f3f3f3}code{background:#f6f6f6}.plots{display:flex;flex-wrap:wrap
 .cluster figure{display:inline-block;margin:2px;text-align:center;font-size:0.7em;max-width:110px;word-break:break-all}";
 
 /// Clusters shown with thumbnails per algorithm (the rest are listed in the tables).
-const MAX_CLUSTERS_WITH_THUMBS: usize = 30;
+const MAX_CLUSTERS_WITH_THUMBS: usize = 20;
+/// Thumbnails shown per cluster (the full member list is in report.md and results.json).
+const MAX_THUMBS_PER_CLUSTER: usize = 12;
 
 /// Renders the full standalone HTML report.
 pub fn render_html(res: &ReportResults) -> String {
@@ -128,7 +130,7 @@ fn image_paths(res: &ReportResults) -> BTreeMap<String, PathBuf> {
     let mut m = BTreeMap::new();
     for a in &res.algorithms {
         for c in a.clusters.iter().take(MAX_CLUSTERS_WITH_THUMBS) {
-            for name in &c.members {
+            for name in c.members.iter().take(MAX_THUMBS_PER_CLUSTER) {
                 m.entry(name.clone()).or_insert_with(|| root.join(name));
             }
         }
@@ -152,7 +154,7 @@ fn cluster_thumbs(res: &ReportResults, paths: &BTreeMap<String, PathBuf>) -> Str
         );
         for c in a.clusters.iter().take(MAX_CLUSTERS_WITH_THUMBS) {
             let _ = write!(html, "<div class=\"cluster\"><b><code>{}</code></b> ", escape(&c.id));
-            for name in &c.members {
+            for name in c.members.iter().take(MAX_THUMBS_PER_CLUSTER) {
                 let uri = thumbs.entry(name.as_str()).or_insert_with(|| {
                     paths.get(name).and_then(|p| data_uri(p, 96, &res.config.limits))
                 });
@@ -168,6 +170,9 @@ fn cluster_thumbs(res: &ReportResults, paths: &BTreeMap<String, PathBuf>) -> Str
                         );
                     }
                 }
+            }
+            if c.members.len() > MAX_THUMBS_PER_CLUSTER {
+                let _ = write!(html, " … and {} more", c.members.len() - MAX_THUMBS_PER_CLUSTER);
             }
             html.push_str("</div>\n");
         }
