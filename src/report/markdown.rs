@@ -333,6 +333,30 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
             );
         }
     }
+    let _ = writeln!(
+        md,
+        "\n**Longer lists.** Per-image rate for a list of L entries projected from the probe-vs-list per-pair rate \
+         as 1 − (1 − p)^L (treats pairs as independent; point estimate and 95 % upper bound):\n"
+    );
+    let _ = write!(md, "| algorithm |");
+    for l in super::projection::PROJECTED_LIST_SIZES {
+        let _ = write!(md, " L = {l:.0e} |");
+    }
+    let _ = writeln!(md, "\n|---|{}", "---|".repeat(super::projection::PROJECTED_LIST_SIZES.len()));
+    for a in &res.algorithms {
+        if let Some(v) = a
+            .probe_vs_list
+            .per_pair
+            .as_ref()
+            .and_then(|r| super::projection::per_image_for_list_sizes(r).ok())
+        {
+            let _ = write!(md, "| {} |", a.algorithm);
+            for (_, e) in v {
+                let _ = write!(md, " {:.2e}, ≤ {:.2e} |", e.point, e.upper);
+            }
+            let _ = writeln!(md);
+        }
+    }
     if let Some(p) = res.algorithms.iter().find_map(|a| a.projection.as_ref()) {
         let _ = writeln!(
             md,

@@ -11,7 +11,8 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::eval::projection::{
-    benign_images_needed, fpr_needed_for_false_matches, volumes, AccountModel, Estimate, Projection,
+    benign_images_needed, fpr_needed_for_false_matches, per_image_estimate_from_pair, volumes,
+    AccountModel, Estimate, Projection,
 };
 use crate::stats::Rate;
 
@@ -69,6 +70,27 @@ pub struct ProjectionOut {
     pub fpr_needed_for_accounts: f64,
     /// The same with bursts.
     pub fpr_needed_for_accounts_bursts: f64,
+}
+
+/// List sizes for which the per-image rate is projected from the per-pair rate.
+pub const PROJECTED_LIST_SIZES: [u64; 4] = [1_000, 100_000, 1_000_000, 10_000_000];
+
+/// The per-image rate for lists of [`PROJECTED_LIST_SIZES`] entries, projected from a
+/// per-pair rate as 1 − (1 − p)^L (independent pairs assumed: an approximation), with the
+/// rate's interval carried through.
+///
+/// ```
+/// use hashscope::report::projection::per_image_for_list_sizes;
+/// use hashscope::Rate;
+/// let v = per_image_for_list_sizes(&Rate::clopper_pearson(0, 175_829).unwrap()).unwrap();
+/// assert_eq!(v[0].0, 1_000);
+/// assert!(v[3].1.upper > 0.99); // 1e7 entries: the corpus cannot rule out near-certain matches
+/// ```
+pub fn per_image_for_list_sizes(per_pair: &Rate) -> Result<Vec<(u64, Estimate)>> {
+    PROJECTED_LIST_SIZES
+        .iter()
+        .map(|&l| Ok((l, per_image_estimate_from_pair(Estimate::from(*per_pair), l)?)))
+        .collect()
 }
 
 /// Projects `rate` (a per-image rate) with `inputs`.
