@@ -226,7 +226,7 @@ pub fn pair_rate_interval(images: &[ImagePairs], confidence: f64) -> Result<Depe
         sum_a = sum_a.checked_add(u.matches).ok_or_else(|| invalid("match total overflows"))?;
         sum_p = sum_p.checked_add(u.pairs).ok_or_else(|| invalid("pair total overflows"))?;
     }
-    if sum_a % 2 != 0 || sum_p % 2 != 0 {
+    if !sum_a.is_multiple_of(2) || !sum_p.is_multiple_of(2) {
         return Err(invalid(
             "per-image counts must count every pair twice (once per image): odd total",
         ));
