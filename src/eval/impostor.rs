@@ -15,7 +15,8 @@
 //!
 //! Caveat for readers of the intervals: the pairs of an all-pairs design are not independent
 //! (each image appears in `N - 1` pairs), so the binomial interval over pairs understates the
-//! uncertainty; the per-image figure ([`ProbeListEval::images_with_match`]) counts independent
+//! uncertainty ([`stats::bootstrap`](crate::stats::bootstrap) gives a dependence-aware
+//! interval from per-image counts, see [`cross_match_counts`]); the per-image figure ([`ProbeListEval::images_with_match`]) counts independent
 //! images and is the one to carry into projections.
 
 use rayon::prelude::*;
