@@ -15,9 +15,11 @@
 //!
 //! Caveat for readers of the intervals: the pairs of an all-pairs design are not independent
 //! (each image appears in `N - 1` pairs), so the binomial interval over pairs understates the
-//! uncertainty; the per-image figure ([`ProbeListEval::images_with_match`]) counts independent
+//! uncertainty ([`stats::bootstrap`](crate::stats::bootstrap) gives a dependence-aware
+//! interval from per-image counts, see [`cross_match_counts`]); the per-image figure ([`ProbeListEval::images_with_match`]) counts independent
 //! images and is the one to carry into projections.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::kernel::{self, Kernel};
@@ -358,4 +360,47 @@ impl ProbeListEval {
         }
         cp.interval(k, self.probes())
     }
+}
+
+/// Per-image match counts of a probe × list design at threshold `t` (distance `<= t`
+/// matches): `(rows, cols)` where `rows[i]` is the number of list entries probe `i` matches
+/// and `cols[j]` the number of probes list entry `j` matches. Both sum to the number of
+/// matching pairs. These are what [`pair_rate_interval_two_sample`] needs for a
+/// dependence-aware interval, in `O(probes + list + matches)` memory. Exact and
+/// deterministic (integer counts; rows are split over threads, results gathered in order).
+///
+/// [`pair_rate_interval_two_sample`]: crate::stats::pair_rate_interval_two_sample
+///
+/// ```
+/// use hashscope::{Bits64, eval::impostor::cross_match_counts};
+/// let list = [Bits64::from_words([0]), Bits64::from_words([1]), Bits64::from_words([0xff])];
+/// let probes = [Bits64::from_words([3]), Bits64::from_words([0xf0f0_0000])];
+/// let (rows, cols) = cross_match_counts(&probes, &list, 1);
+/// assert_eq!(rows, vec![1, 0]);    // 3 is within 1 of 1 only
+/// assert_eq!(cols, vec![0, 1, 0]);
+/// ```
+pub fn cross_match_counts<H: HashBits>(probes: &[H], list: &[H], t: u32) -> (Vec<u64>, Vec<u64>) {
+    let hits: Vec<Vec<u32>> = probes
+        .par_iter()
+        .map(|p| {
+            list.iter()
+                .enumerate()
+                .filter(|(_, l)| p.distance(l) <= t)
+                .map(|(j, _)| j as u32)
+                .collect()
+        })
+        .collect();
+    let mut cols = vec![0u64; list.len()];
+    let rows = hits
+        .iter()
+        .map(|h| {
+            for &j in h {
+                if let Some(c) = cols.get_mut(j as usize) {
+                    *c += 1;
+                }
+            }
+            h.len() as u64
+        })
+        .collect();
+    (rows, cols)
 }

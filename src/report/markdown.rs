@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::stats::Rate;
+use crate::stats::{DependentRate, Rate};
 
 use super::{AlgorithmResults, ReportResults};
 
@@ -14,6 +14,11 @@ pub(crate) struct Section {
 
 pub(crate) fn r(rate: &Option<Rate>) -> String {
     rate.as_ref().map(|r| r.to_string()).unwrap_or_else(|| "n/a (no trials)".to_string())
+}
+
+/// A dependence-aware interval, or "n/a".
+pub(crate) fn dr(rate: &Option<DependentRate>) -> String {
+    rate.as_ref().map(|r| r.to_string()).unwrap_or_else(|| "n/a".to_string())
 }
 
 fn find<'a>(a: &'a AlgorithmResults, transform: &str) -> Option<&'a super::TransformOut> {
@@ -88,7 +93,9 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
         "\n**Pairs are not independent.** One image takes part in N−1 pairs, and a few look-alike \
          images (recoloured textures, burst shots) produce many matching pairs, so an interval over \
          pairs is narrower than the evidence warrants. Read the per-image figure and the spread over \
-         splits next to it.\n"
+         splits next to it, and the dependence-aware intervals in the next two sections (images, \
+         not pairs, as the independent units: an image jackknife turned into an effective number \
+         of pairs; the design effect says how many pairs count as one).\n"
     );
     out.push(Section { id: "headline", md });
 
@@ -100,8 +107,11 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
         "Distances between different images, by stratum: pairs inside one collection, pairs across \
          collections, all pairs pooled. An ideal hash gives Binomial(bits, ½) distances.\n"
     );
-    let _ = writeln!(md, "| algorithm | stratum | pairs | mean distance | FPR at threshold |");
-    let _ = writeln!(md, "|---|---|---|---|---|");
+    let _ = writeln!(
+        md,
+        "| algorithm | stratum | pairs | mean distance | FPR at threshold (pairs as independent) | dependence-aware 95 % interval (method) |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|");
     for a in &res.algorithms {
         for (name, h, rate) in [
             ("within", &a.null_within, &a.fpr_at_threshold.within),
@@ -114,8 +124,14 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
                 let s: f64 = h.counts.iter().enumerate().map(|(d, &c)| d as f64 * c as f64).sum();
                 format!("{:.2}", s / h.pairs as f64)
             };
-            let _ =
-                writeln!(md, "| {} | {name} | {} | {mean} | {} |", a.algorithm, h.pairs, r(rate));
+            let dep = if name == "across" { dr(&a.fpr_across_dependent) } else { "—".into() };
+            let _ = writeln!(
+                md,
+                "| {} | {name} | {} | {mean} | {} | {dep} |",
+                a.algorithm,
+                h.pairs,
+                r(rate)
+            );
         }
     }
     if res.algorithms.iter().any(|a| a.excluded_pairs > 0) {
@@ -140,9 +156,11 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
          images; the other collections are probes.\n",
         100.0 * res.config.list_share
     );
-    let _ =
-        writeln!(md, "| algorithm | per-pair FPR | per-image FPR | per-image spread over splits |");
-    let _ = writeln!(md, "|---|---|---|---|");
+    let _ = writeln!(
+        md,
+        "| algorithm | per-pair FPR (pairs as independent) | per-pair, dependence-aware 95 % interval (method) | per-image FPR | per-image spread over splits |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|");
     for a in &res.algorithms {
         let p = &a.probe_vs_list;
         let spread = p
@@ -151,9 +169,10 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
             .unwrap_or_else(|| "n/a".into());
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {spread} |",
+            "| {} | {} | {} | {} | {spread} |",
             a.algorithm,
             r(&p.per_pair),
+            dr(&p.per_pair_dependent),
             r(&p.per_image)
         );
     }

@@ -19,14 +19,14 @@ use crate::decode::{load_rgb8, DecodeLimits};
 use crate::error::{Error, ErrorKind, Result};
 use crate::eval::corpus::{hash_corpus, HashedCorpus};
 use crate::eval::duplicates::{close_pairs, clusters, ClosePair, Exclusions};
-use crate::eval::impostor::{ImpostorHistogram, ProbeListEval};
+use crate::eval::impostor::{cross_match_counts, ImpostorHistogram, ProbeListEval};
 use crate::eval::robustness::{self, Robustness};
 use crate::eval::seed::sample_indices;
 use crate::eval::splits::collection_splits;
 use crate::eval::strata::{null_strata, NullStrata};
 use crate::hash::{Algorithm, Bits256, HashBits};
 use crate::hasher::HasherConfig;
-use crate::stats::Rate;
+use crate::stats::{pair_rate_interval, DependentRate, ImagePairs, Rate};
 use crate::transforms::{standard_suite, Transform};
 
 mod html;
@@ -192,6 +192,10 @@ pub struct ProbeVsList {
     pub splits: Vec<SplitOut>,
     /// Per-pair rate, counts pooled over splits.
     pub per_pair: Option<Rate>,
+    /// The same per-pair rate with a dependence-aware 95 % interval: images, not pairs, as the
+    /// independent units (image jackknife over the pooled splits, see
+    /// [`stats::bootstrap`](crate::stats::bootstrap)).
+    pub per_pair_dependent: Option<DependentRate>,
     /// Per-image rate ("share of probe images with ≥ 1 match in a list of size L"), counts
     /// pooled over splits.
     pub per_image: Option<Rate>,
@@ -293,6 +297,9 @@ pub struct AlgorithmResults {
     pub excluded_pairs: u64,
     /// FPR at the threshold, by stratum.
     pub fpr_at_threshold: StrataRates,
+    /// The across-collection pair FPR at the threshold with a dependence-aware 95 % interval
+    /// (image jackknife, see [`stats::bootstrap`](crate::stats::bootstrap)).
+    pub fpr_across_dependent: Option<DependentRate>,
     /// FPR(t) for every t, by stratum.
     pub fpr_curve: Vec<StrataRates>,
     /// Probe-versus-list figures at the threshold.
@@ -363,6 +370,41 @@ impl Progress for NoProgress {
 
 fn rate(k: u64, n: u64) -> Option<Rate> {
     Rate::clopper_pearson(k, n).ok()
+}
+
+/// Confidence level of the dependence-aware intervals in the report.
+const DEPENDENT_CONFIDENCE: f64 = 0.95;
+
+/// Per-image counts of across-collection pairs and matches at `t`, leaving out `excluded`
+/// pairs (confirmed duplicates): the input of the dependence-aware across-collection interval.
+fn across_image_pairs(
+    collections: &[String],
+    close: &[ClosePair],
+    excluded: &[ClosePair],
+) -> Vec<ImagePairs> {
+    let mut sizes: BTreeMap<&str, u64> = BTreeMap::new();
+    for c in collections {
+        *sizes.entry(c.as_str()).or_default() += 1;
+    }
+    let n = collections.len() as u64;
+    let mut units: Vec<ImagePairs> = collections
+        .iter()
+        .map(|c| ImagePairs { matches: 0, pairs: n - sizes.get(c.as_str()).copied().unwrap_or(0) })
+        .collect();
+    let across = |p: &ClosePair| collections[p.i as usize] != collections[p.j as usize];
+    let excluded_set: std::collections::BTreeSet<(u32, u32)> =
+        excluded.iter().map(|p| (p.i, p.j)).collect();
+    for p in excluded.iter().filter(|p| across(p)) {
+        for i in [p.i, p.j] {
+            units[i as usize].pairs = units[i as usize].pairs.saturating_sub(1);
+        }
+    }
+    for p in close.iter().filter(|p| across(p) && !excluded_set.contains(&(p.i, p.j))) {
+        for i in [p.i, p.j] {
+            units[i as usize].matches += 1;
+        }
+    }
+    units
 }
 
 /// Runs the whole evaluation.
@@ -501,15 +543,32 @@ fn evaluate<B: HashBits>(
         across: strata.across.fpr_at(t).ok(),
     };
     let fpr_curve: Vec<StrataRates> = (0..=B::WIDTH).map(at).collect();
+    let fpr_across_dependent = pair_rate_interval(
+        &across_image_pairs(collections, &pairs, &excluded),
+        DEPENDENT_CONFIDENCE,
+    )
+    .ok();
 
     // Probe versus list.
     let mut split_out = Vec::new();
     let (mut pk, mut pn, mut ik, mut inn) = (0u64, 0u64, 0u64, 0u64);
     let mut spread: Option<(f64, f64)> = None;
+    // Each image's probe × list pairs and matches, summed over the splits (an image is a
+    // probe in some splits and a list entry in others).
+    let mut split_units = vec![ImagePairs::default(); hashes.len()];
     for s in splits {
         let list: Vec<B> = s.list.iter().map(|&i| hashes[i]).collect();
         let probes: Vec<B> = s.probes.iter().map(|&i| hashes[i]).collect();
         let e = ProbeListEval::compute(&probes, &list);
+        let (rows, cols) = cross_match_counts(&probes, &list, t);
+        for (&i, r) in s.probes.iter().zip(rows) {
+            split_units[i].matches += r;
+            split_units[i].pairs += list.len() as u64;
+        }
+        for (&i, c) in s.list.iter().zip(cols) {
+            split_units[i].matches += c;
+            split_units[i].pairs += probes.len() as u64;
+        }
         let pm = e.pairs.count_at_most(t);
         let im = e.nearest.iter().filter(|d| d.is_some_and(|d| d <= t)).count() as u64;
         pk += pm;
@@ -541,6 +600,7 @@ fn evaluate<B: HashBits>(
     let probe_vs_list = ProbeVsList {
         splits: split_out,
         per_pair: rate(pk, pn),
+        per_pair_dependent: pair_rate_interval(&split_units, DEPENDENT_CONFIDENCE).ok(),
         per_image: rate(ik, inn),
         per_image_spread: spread,
         mean_list_size,
@@ -670,6 +730,7 @@ fn evaluate<B: HashBits>(
         null_across: (&strata.across).into(),
         excluded_pairs: strata.excluded,
         fpr_at_threshold: at(t),
+        fpr_across_dependent,
         fpr_curve,
         probe_vs_list,
         close_pairs: close_pairs_out,
@@ -935,4 +996,33 @@ pub fn headline_text(res: &ReportResults) -> String {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::Bits64;
+
+    #[test]
+    fn across_image_pairs_add_up_to_the_across_stratum() {
+        let words = [0u64, 1, 3, 0xff, 0xfe, 7, 0x8000_0000_0000_0000, 2];
+        let h: Vec<Bits64> = words.iter().map(|&w| Bits64::from_words([w])).collect();
+        let c: Vec<String> =
+            ["a", "a", "b", "b", "b", "c", "a", "c"].iter().map(|s| s.to_string()).collect();
+        let t = 2;
+        let close = close_pairs(&h, t);
+        // Exclude one close across pair and one far across pair.
+        let excluded = vec![
+            ClosePair { i: 0, j: 2, distance: 2 },
+            ClosePair { i: 3, j: 6, distance: h[3].hamming(&h[6]) },
+        ];
+        let strata = null_strata(&h, &c, &excluded).unwrap();
+        let units = across_image_pairs(&c, &close, &excluded);
+        let m: u64 = units.iter().map(|u| u.matches).sum();
+        let p: u64 = units.iter().map(|u| u.pairs).sum();
+        assert_eq!(m / 2, strata.across.count_at_most(t));
+        assert_eq!(p / 2, strata.across.total());
+        let d = pair_rate_interval(&units, 0.95).unwrap();
+        assert_eq!(d.rate, strata.across.fpr_at(t).unwrap());
+    }
 }

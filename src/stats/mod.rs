@@ -4,6 +4,9 @@
 //!   interval; a `Rate` never displays a bare zero.
 //! - [`rule_of_three`] and [`sample_size_for_upper_bound`]: what zero observed matches can
 //!   and cannot show.
+//! - [`bootstrap`]: [`DependentRate`], a dependence-aware interval for a *pair* rate that
+//!   treats images, not pairs, as the independent units (delete-one-image jackknife with a
+//!   Korn–Graubard effective sample size).
 //! - [`binomial_at_least`] and [`ln_binomial_at_least`]: `P(Binomial(n, p) >= k)`, accurate
 //!   for tiny `p` and tiny results (used by the account model in
 //!   [`eval::projection`](crate::eval::projection)).
@@ -12,9 +15,14 @@
 //! beta function by continued fraction with a saddle-point prefactor, and its inverse by
 //! bracketed Newton iteration. They are tested against SciPy values written into the tests.
 
+pub mod bootstrap;
 mod clopper_pearson;
 mod special;
 
+pub use bootstrap::{
+    pair_rate_interval, pair_rate_interval_all_pairs, pair_rate_interval_two_sample, DependentRate,
+    ImagePairs,
+};
 pub use clopper_pearson::{rule_of_three, sample_size_for_upper_bound, ClopperPearson, Rate};
 
 use crate::error::{Error, ErrorKind, Result};
