@@ -16,7 +16,8 @@
 //!
 //! **Limits** ([`DecodeLimits`]): the image header is read first and the image is rejected
 //! with [`ErrorKind::Limits`] before any pixel buffer is allocated when a side or the pixel
-//! count exceeds the limit; the decoder's own allocations are capped as well.
+//! count exceeds the limit, or when the decoded buffer would exceed
+//! [`DecodeLimits::max_alloc_bytes`]; the decoder's own allocations are capped as well.
 
 use std::io::{BufRead, Cursor, Seek};
 use std::path::Path;
@@ -125,6 +126,19 @@ fn decode_reader<R: BufRead + Seek>(reader: R, limits: &DecodeLimits) -> Result<
     if w == 0 || h == 0 {
         return Err(Error::new(ErrorKind::Unhashable, format!("image has zero size ({w}×{h})")));
     }
+    // The `image` crate allocates the whole output buffer up front and not every decoder
+    // applies `max_alloc` to it (PNG does not): check it here, before any pixel is decoded.
+    let bytes = decoder.total_bytes();
+    if bytes > limits.max_alloc_bytes {
+        return Err(Error::new(
+            ErrorKind::Limits,
+            format!(
+                "decoding {w}×{h} ({:?}) needs {bytes} bytes, over the limit of {} bytes",
+                decoder.color_type(),
+                limits.max_alloc_bytes
+            ),
+        ));
+    }
     let mut lim = image::Limits::default();
     lim.max_image_width = Some(limits.max_side);
     lim.max_image_height = Some(limits.max_side);
@@ -204,6 +218,13 @@ mod tests {
         assert!(e.to_string().contains("7×5"), "{e}");
         let lim = DecodeLimits::default().with_max_side(6);
         assert_eq!(decode_bytes(&png_bytes(7, 5), &lim).unwrap_err().kind(), ErrorKind::Limits);
+        // 7×5 RGB8 = 105 bytes of pixels.
+        let lim = DecodeLimits::default().with_max_alloc_bytes(104);
+        let e = decode_bytes(&png_bytes(7, 5), &lim).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Limits);
+        assert!(e.to_string().contains("105 bytes"), "{e}");
+        let lim = DecodeLimits::default().with_max_alloc_bytes(105);
+        assert!(decode_bytes(&png_bytes(7, 5), &lim).is_ok());
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod output;
 mod progress;
 mod project;
 mod report;
+mod resume;
 
 /// Exit codes, documented in `--help` and in docs/src/cli.md.
 pub mod exit {
@@ -26,15 +27,19 @@ pub mod exit {
     pub const SOME_INPUTS_FAILED: u8 = 3;
     /// `match`: at least one image matched the list.
     pub const MATCHED: u8 = 4;
+    /// `hash`: stopped by Ctrl-C (SIGINT); the output is complete up to its last row
+    /// (128 + SIGINT, the shell convention).
+    pub const INTERRUPTED: u8 = 130;
 }
 
 const AFTER_HELP: &str = "\
 Exit codes:
-  0  success (for `match`: no image matched)
-  1  fatal error: the run could not be carried out
-  2  usage error (bad arguments)
-  3  the run completed but some inputs failed (reported on stderr and as error rows)
-  4  `match`: at least one image matched the list
+  0    success (for `match`: no image matched)
+  1    fatal error: the run could not be carried out
+  2    usage error (bad arguments)
+  3    the run completed but some inputs failed (reported on stderr and as error rows)
+  4    `match`: at least one image matched the list
+  130  `hash`: interrupted by Ctrl-C; the output is complete up to its last row (--resume)
 
 hashscope measures perceptual-hash matching on benign images. It contains no abuse material
 and is an educational model, not a production scanner.";

@@ -1,7 +1,11 @@
 //! Tabular output shared by the subcommands: TSV (default), CSV or JSON lines, to stdout or a
 //! file, written row by row (so long runs keep what they did).
+//!
+//! Rows are formatted into a buffer of whole rows and handed to the destination only in
+//! whole rows ([`TableWriter::flush`], or when the buffer passes 1 MiB), so a process that
+//! stops between writes never leaves half a row behind.
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -25,7 +29,12 @@ pub struct TableWriter {
     format: Format,
     columns: Vec<String>,
     out: Box<dyn Write>,
+    /// Complete rows not yet handed to `out`.
+    pending: Vec<u8>,
 }
+
+/// Pending rows are written out once they exceed this many bytes (at a row boundary).
+const PENDING_LIMIT: usize = 1 << 20;
 
 impl TableWriter {
     /// Opens `path` (or stdout when `None` or `-`) and writes the header.
@@ -36,46 +45,90 @@ impl TableWriter {
             )),
             _ => Box::new(BufWriter::new(std::io::stdout())),
         };
-        let mut w =
-            TableWriter { format, columns: columns.iter().map(|c| c.to_string()).collect(), out };
-        match format {
-            Format::Tsv => writeln!(w.out, "{}", columns.join("\t"))?,
-            Format::Csv => {
-                let cells: Vec<String> = columns.iter().map(|c| csv_cell(c)).collect();
-                writeln!(w.out, "{}", cells.join(","))?
-            }
-            Format::Json => {}
-        }
+        let mut w = TableWriter {
+            format,
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            out,
+            pending: Vec::new(),
+        };
+        w.pending.extend_from_slice(header_line(format, columns).as_bytes());
         Ok(w)
+    }
+
+    /// Opens the existing file `path` for appending rows with `columns`; writes no header
+    /// (the caller has checked that the file's header is `header_line(format, columns)`).
+    pub fn append(path: &Path, format: Format, columns: &[&str]) -> anyhow::Result<Self> {
+        let file = OpenOptions::new()
+            .append(true)
+            .open(path)
+            .with_context(|| format!("cannot open {} for appending", path.display()))?;
+        Ok(TableWriter {
+            format,
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            out: Box::new(BufWriter::new(file)),
+            pending: Vec::new(),
+        })
     }
 
     /// Writes one row; `cells` has one value per column (`Value::Null` for empty).
     pub fn row(&mut self, cells: &[Value]) -> anyhow::Result<()> {
         debug_assert_eq!(cells.len(), self.columns.len());
-        match self.format {
+        let line = match self.format {
             Format::Tsv => {
                 let s: Vec<String> = cells.iter().map(|v| tsv_cell(&plain(v))).collect();
-                writeln!(self.out, "{}", s.join("\t"))?;
+                s.join("\t")
             }
             Format::Csv => {
                 let s: Vec<String> = cells.iter().map(|v| csv_cell(&plain(v))).collect();
-                writeln!(self.out, "{}", s.join(","))?;
+                s.join(",")
             }
             Format::Json => {
                 let mut m = serde_json::Map::new();
                 for (c, v) in self.columns.iter().zip(cells) {
                     m.insert(c.clone(), v.clone());
                 }
-                writeln!(self.out, "{}", Value::Object(m))?;
+                Value::Object(m).to_string()
             }
+        };
+        self.pending.extend_from_slice(line.as_bytes());
+        self.pending.push(b'\n');
+        if self.pending.len() > PENDING_LIMIT {
+            self.write_pending()?;
         }
         Ok(())
     }
 
-    /// Flushes buffered rows to the destination.
+    fn write_pending(&mut self) -> anyhow::Result<()> {
+        self.out.write_all(&self.pending)?;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Writes every complete row so far to the destination and flushes it.
     pub fn flush(&mut self) -> anyhow::Result<()> {
+        self.write_pending()?;
         self.out.flush()?;
         Ok(())
+    }
+}
+
+/// The header line of `format` for `columns`, with its line ending (empty for JSON lines).
+pub fn header_line(format: Format, columns: &[&str]) -> String {
+    match format {
+        Format::Tsv => format!("{}\n", columns.join("\t")),
+        Format::Csv => {
+            let cells: Vec<String> = columns.iter().map(|c| csv_cell(c)).collect();
+            format!("{}\n", cells.join(","))
+        }
+        Format::Json => String::new(),
+    }
+}
+
+impl Drop for TableWriter {
+    /// Hands any complete rows still pending to the destination (errors are ignored here;
+    /// callers that care call [`TableWriter::flush`]).
+    fn drop(&mut self) {
+        let _ = self.flush();
     }
 }
 
