@@ -57,11 +57,12 @@ use crate::hash::HashBits;
 
 /// Relative costs used to decide between probing and scanning, in units of "one 64-bit entry
 /// compared by the AVX-512 linear scan" (≈ 0.14 ns). Calibrated on the benchmark machine
-/// (AMD EPYC, N = 10^6): a probe reads two offsets from a table that fits in L2/L3 (≈ 6 ns
-/// with the prefetching below), a candidate is one record of a contiguous bucket
-/// (≈ 0.7 ns), and a 256-bit entry costs a scan ≈ 13 units.
+/// (AMD EPYC, N = 10^6): a probe reads two offsets from a table that fits in L2/L3 (≈ 6 ns),
+/// a candidate is one record of a bucket at a random place in a multi-megabyte array, mostly
+/// a DRAM read overlapped with others by prefetching (≈ 3.5 ns), and a 256-bit entry costs a
+/// scan ≈ 13 units.
 const PROBE_COST: f64 = 40.0;
-const CANDIDATE_COST: f64 = 5.0;
+const CANDIDATE_COST: f64 = 25.0;
 
 /// Linear-scan cost of one entry of `W` words, in the units above.
 fn scan_cost(words: usize) -> f64 {
@@ -169,6 +170,20 @@ fn prefetch<T>(p: *const T) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
+}
+
+/// How many buckets ahead of the one being filtered the search prefetches records: enough
+/// to keep memory busy, few enough that the prefetched lines are still in L1 when read.
+const AHEAD: usize = 8;
+
+/// Prefetches the records `recs[lo..hi]`.
+#[inline(always)]
+fn prefetch_range<R>(recs: &[R], lo: usize, hi: usize) {
+    let per_line = (64 / std::mem::size_of::<R>()).max(1);
+    for i in (lo..hi).step_by(per_line) {
+        prefetch(recs.as_ptr().wrapping_add(i));
+    }
+    prefetch(recs.as_ptr().wrapping_add(hi - 1));
 }
 
 /// The `len`-bit substring starting at bit position `start` (MSB-first), as a number.
@@ -397,16 +412,14 @@ impl<B: HashBits> MultiIndex<B> {
         // Pass 2: record ranges; prefetch the records.
         let mut ranges: Vec<(usize, usize, usize)> = Vec::with_capacity(slots.len());
         let mut total = 0usize;
-        let per_line = (64 / std::mem::size_of::<R>()).max(1);
         for &(slot, j) in &slots {
             let base = self.tables[j].recs_base;
             let lo = base + self.offsets[slot] as usize;
             let hi = base + self.offsets[slot + 1] as usize;
             if hi > lo {
-                for i in (lo..hi).step_by(per_line) {
-                    prefetch(recs.as_ptr().wrapping_add(i));
+                if ranges.len() < AHEAD {
+                    prefetch_range(recs, lo, hi);
                 }
-                prefetch(recs.as_ptr().wrapping_add(hi - 1));
                 ranges.push((lo, hi, j));
                 total += hi - lo;
             }
@@ -418,7 +431,10 @@ impl<B: HashBits> MultiIndex<B> {
         let mut out = Vec::new();
         if W == 1 {
             // The filter is the whole hash: its distance is the answer.
-            for &(lo, hi, j) in &ranges {
+            for (i, &(lo, hi, j)) in ranges.iter().enumerate() {
+                if let Some(&(lo, hi, _)) = ranges.get(i + AHEAD) {
+                    prefetch_range(recs, lo, hi);
+                }
                 let (q64, q32) = filters[j];
                 for &rec in &recs[lo..hi] {
                     let d = rec.filter_distance(q64, q32);
@@ -429,7 +445,10 @@ impl<B: HashBits> MultiIndex<B> {
             }
         } else {
             let mut cands: Vec<u32> = Vec::new();
-            for &(lo, hi, j) in &ranges {
+            for (i, &(lo, hi, j)) in ranges.iter().enumerate() {
+                if let Some(&(lo, hi, _)) = ranges.get(i + AHEAD) {
+                    prefetch_range(recs, lo, hi);
+                }
                 let (q64, q32) = filters[j];
                 for &rec in &recs[lo..hi] {
                     if rec.filter_distance(q64, q32) <= radius {
