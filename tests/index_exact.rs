@@ -3,7 +3,8 @@
 //! For random, clustered and duplicate-heavy hash sets (including the empty set and N = 1),
 //! every radius `0..=WIDTH` and a few queries (random ones and perturbed copies of entries),
 //! `within` and `within_batch` of [`LinearScan`] (every CPU kernel), [`BkTree`] and
-//! [`MultiIndex`] (default `m` and a random valid `m`) must equal [`brute_force_within`]
+//! [`MultiIndex`] (default `m` and a random valid `m`, each also forced to probe instead of
+//! falling back to its scan) must equal [`brute_force_within`]
 //! — same ids, same distances, same `(distance, id)` order — and `nearest(k)` must equal
 //! [`brute_force_nearest`]. The seed is fixed, so runs are reproducible; on failure proptest
 //! prints the minimal failing input.
@@ -86,10 +87,18 @@ where
         indexes.push((format!("linear/{}", k.name()), Box::new(scan)));
     }
     indexes.push(("bktree".into(), Box::new(BkTree::build(set).unwrap())));
-    indexes.push(("mih".into(), Box::new(MultiIndex::build(set).unwrap())));
+    let mih = MultiIndex::build(set).unwrap();
+    // Small sets make the cost model choose the scan at most radii: also check the probing
+    // path at every radius.
+    indexes.push(("mih/probe".into(), Box::new(mih.clone().always_probing())));
+    indexes.push(("mih".into(), Box::new(mih)));
     let w = width as usize;
     let m = w.div_ceil(24) + m_pick % (w - w.div_ceil(24) + 1);
-    indexes.push((format!("mih/m={m}"), Box::new(MultiIndex::with_substrings(set, m).unwrap())));
+    let mih_m = MultiIndex::with_substrings(set, m).unwrap();
+    if w.div_ceil(m) <= 12 {
+        indexes.push((format!("mih/m={m}/probe"), Box::new(mih_m.clone().always_probing())));
+    }
+    indexes.push((format!("mih/m={m}"), Box::new(mih_m)));
 
     for (name, idx) in &indexes {
         prop_assert_eq!(idx.len(), set.len(), "{}", name);
