@@ -114,6 +114,43 @@ pub fn decode_bytes(bytes: &[u8], limits: &DecodeLimits) -> Result<DynamicImage>
 }
 
 fn decode_reader<R: BufRead + Seek>(reader: R, limits: &DecodeLimits) -> Result<DynamicImage> {
+    let (decoder, format) = open_decoder(reader, limits)?;
+    DynamicImage::from_decoder(decoder).map_err(|e| image_error(e, format))
+}
+
+/// Decodes encoded image bytes to 8-bit RGB (as [`to_rgb8`] converts) into `out`, which is
+/// resized to `3 × width × height` bytes and may be reused across calls: when the decoder
+/// produces 8-bit RGB itself (most JPEGs), it decodes straight into `out` and nothing else of
+/// the image's size is allocated. Returns `(width, height)`.
+pub fn decode_rgb8_into(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+    out: &mut Vec<u8>,
+) -> Result<(u32, u32)> {
+    if bytes.is_empty() {
+        return Err(Error::new(ErrorKind::Decode, "empty file"));
+    }
+    let (decoder, format) = open_decoder(Cursor::new(bytes), limits)?;
+    let (w, h) = decoder.dimensions();
+    if decoder.color_type() == image::ColorType::Rgb8 {
+        let n = usize::try_from(decoder.total_bytes()).map_err(|_| {
+            Error::new(ErrorKind::Limits, format!("a {w}×{h} image does not fit in memory"))
+        })?;
+        // Only the length changes: a buffer reused for images of one size is not rewritten.
+        out.resize(n, 0);
+        decoder.read_image(out).map_err(|e| image_error(e, format))?;
+    } else {
+        let img = DynamicImage::from_decoder(decoder).map_err(|e| image_error(e, format))?;
+        *out = into_rgb8(img).into_raw();
+    }
+    Ok((w, h))
+}
+
+/// The image header read, limits checked and set: a decoder ready to decode pixels.
+fn open_decoder<'a, R: BufRead + Seek + 'a>(
+    reader: R,
+    limits: &DecodeLimits,
+) -> Result<(impl ImageDecoder + 'a, image::ImageFormat)> {
     let reader = ImageReader::new(reader)
         .with_guessed_format()
         .map_err(|e| Error::new(ErrorKind::Io, e.to_string()).with_source(e))?;
@@ -144,7 +181,7 @@ fn decode_reader<R: BufRead + Seek>(reader: R, limits: &DecodeLimits) -> Result<
     lim.max_image_height = Some(limits.max_side);
     lim.max_alloc = Some(limits.max_alloc_bytes);
     decoder.set_limits(lim).map_err(|e| image_error(e, format))?;
-    DynamicImage::from_decoder(decoder).map_err(|e| image_error(e, format))
+    Ok((decoder, format))
 }
 
 fn image_error(e: image::ImageError, format: image::ImageFormat) -> Error {
@@ -185,9 +222,17 @@ pub fn to_rgb8(img: &DynamicImage) -> RgbImage {
     }
 }
 
+/// [`to_rgb8`] for an owned image: 8-bit RGB is moved, not copied.
+pub fn into_rgb8(img: DynamicImage) -> RgbImage {
+    match img {
+        DynamicImage::ImageRgb8(b) => b,
+        other => to_rgb8(&other),
+    }
+}
+
 /// Decodes the file at `path` straight to 8-bit RGB.
 pub fn load_rgb8(path: impl AsRef<Path>, limits: &DecodeLimits) -> Result<RgbImage> {
-    decode_path(path, limits).map(|img| to_rgb8(&img))
+    decode_path(path, limits).map(into_rgb8)
 }
 
 #[cfg(test)]

@@ -13,16 +13,19 @@
 //! greyscale ([`crate::preprocess::pillow::rgb_to_l`]); PDQ starts from its own float luma
 //! of the RGB pixels. Both are computed at most once per image.
 
+use std::cell::RefCell;
+use std::io::Read;
 use std::path::Path;
 
 use image::{GrayImage, RgbImage};
 use serde::{Deserialize, Serialize};
 
-use crate::algorithms::{ahash, dhash, pdq, phash, whash};
-use crate::decode::{decode_bytes, decode_path, to_rgb8, DecodeLimits};
+use crate::algorithms::pdq::PdqHasher;
+use crate::algorithms::{ahash, dhash, phash, whash};
+use crate::decode::{decode_rgb8_into, DecodeLimits};
 use crate::error::{Error, ErrorKind, Result};
 use crate::hash::{Algorithm, ImageHash};
-use crate::preprocess::pillow::rgb_to_l;
+use crate::preprocess::pillow::rgb_to_l_into;
 
 /// What to compute: which algorithms, and the decoding limits. Serialisable so that every
 /// report records exactly what ran.
@@ -94,6 +97,11 @@ impl ImageHashes {
 }
 
 /// Computes the configured hashes of images. Cheap to clone and share across threads.
+///
+/// Working memory (the decoded pixels, the greyscale image, PDQ's blur buffers) is kept per
+/// thread and reused from one image to the next, so hashing many images allocates only when a
+/// larger image arrives; each thread that hashed keeps about 10 bytes per pixel of the largest
+/// image it has hashed (up to the thread's end).
 #[derive(Debug, Clone)]
 pub struct Hasher {
     config: HasherConfig,
@@ -105,6 +113,35 @@ impl Default for Hasher {
     }
 }
 
+/// Reusable per-thread working memory.
+struct Scratch {
+    file: Vec<u8>,
+    rgb: Vec<u8>,
+    gray: Vec<u8>,
+    pdq: PdqHasher,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's scratch memory (fresh memory if it is already in use).
+fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
+    let fresh =
+        || Scratch { file: Vec::new(), rgb: Vec::new(), gray: Vec::new(), pdq: PdqHasher::new() };
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => f(s.get_or_insert_with(fresh)),
+        Err(_) => f(&mut fresh()),
+    })
+}
+
+/// Pixels to hash: interleaved 8-bit RGB, or 8-bit greyscale.
+#[derive(Clone, Copy)]
+enum Pixels<'a> {
+    Rgb(&'a [u8]),
+    Luma(&'a [u8]),
+}
+
 impl Hasher {
     /// The configuration this hasher runs.
     pub fn config(&self) -> &HasherConfig {
@@ -114,14 +151,28 @@ impl Hasher {
     /// Decodes the file at `path` and hashes it. Errors name the file.
     pub fn hash_path(&self, path: impl AsRef<Path>) -> Result<ImageHashes> {
         let path = path.as_ref();
-        let img = decode_path(path, &self.config.limits)?;
-        self.hash_rgb(&to_rgb8(&img)).map_err(|e| e.with_path(path))
+        with_scratch(|s| {
+            s.file.clear();
+            std::fs::File::open(path)
+                .and_then(|mut f| f.read_to_end(&mut s.file))
+                .map_err(|e| Error::io(e, path))?;
+            self.hash_encoded(s).map_err(|e| e.with_path(path))
+        })
     }
 
     /// Decodes encoded image bytes and hashes them.
     pub fn hash_bytes(&self, bytes: &[u8]) -> Result<ImageHashes> {
-        let img = decode_bytes(bytes, &self.config.limits)?;
-        self.hash_rgb(&to_rgb8(&img))
+        with_scratch(|s| {
+            s.file.clear();
+            s.file.extend_from_slice(bytes);
+            self.hash_encoded(s)
+        })
+    }
+
+    /// Decodes `s.file` into `s.rgb` and hashes it.
+    fn hash_encoded(&self, s: &mut Scratch) -> Result<ImageHashes> {
+        let (w, h) = decode_rgb8_into(&s.file, &self.config.limits, &mut s.rgb)?;
+        self.hash_pixels(Pixels::Rgb(&s.rgb), w, h, &mut s.gray, &mut s.pdq)
     }
 
     /// Hashes a raw, interleaved 8-bit RGB buffer of `width × height` pixels
@@ -134,10 +185,7 @@ impl Hasher {
                 format!("RGB buffer of {width}×{height} needs {expected} bytes, got {}", rgb.len()),
             ));
         }
-        let img = RgbImage::from_raw(width, height, rgb.to_vec()).ok_or_else(|| {
-            Error::new(ErrorKind::InvalidArgument, "RGB buffer does not match its size")
-        })?;
-        self.hash_rgb(&img)
+        with_scratch(|s| self.hash_pixels(Pixels::Rgb(rgb), width, height, &mut s.gray, &mut s.pdq))
     }
 
     /// Hashes a raw 8-bit greyscale buffer of `width × height` pixels. The imagehash family
@@ -154,29 +202,33 @@ impl Hasher {
                 ),
             ));
         }
-        let gray = GrayImage::from_raw(width, height, luma.to_vec()).ok_or_else(|| {
-            Error::new(ErrorKind::InvalidArgument, "luma buffer does not match its size")
-        })?;
-        let pdq_luma = || luma.iter().map(|&v| f32::from(v)).collect::<Vec<f32>>();
-        self.hash_prepared(width, height, || Ok(gray.clone()), || Ok(pdq_luma()))
+        with_scratch(|s| {
+            self.hash_pixels(Pixels::Luma(luma), width, height, &mut s.gray, &mut s.pdq)
+        })
     }
 
     /// Hashes a decoded RGB image.
     pub fn hash_rgb(&self, rgb: &RgbImage) -> Result<ImageHashes> {
-        self.hash_prepared(
-            rgb.width(),
-            rgb.height(),
-            || Ok(rgb_to_l(rgb)),
-            || Ok(pdq::rgb_to_pdq_luma(rgb)),
-        )
+        with_scratch(|s| {
+            self.hash_pixels(
+                Pixels::Rgb(rgb.as_raw()),
+                rgb.width(),
+                rgb.height(),
+                &mut s.gray,
+                &mut s.pdq,
+            )
+        })
     }
 
-    fn hash_prepared(
+    /// The configured hashes of `pixels` (whose size has been checked), with `gray` and
+    /// `pdq` as working memory.
+    fn hash_pixels(
         &self,
+        pixels: Pixels,
         width: u32,
         height: u32,
-        gray: impl FnOnce() -> Result<GrayImage>,
-        pdq_luma: impl FnOnce() -> Result<Vec<f32>>,
+        gray_buf: &mut Vec<u8>,
+        pdq_hasher: &mut PdqHasher,
     ) -> Result<ImageHashes> {
         if width == 0 || height == 0 {
             return Err(Error::new(
@@ -185,24 +237,70 @@ impl Hasher {
             ));
         }
         let algos = &self.config.algorithms;
-        let gray = if algos.iter().any(|&a| a != Algorithm::Pdq) { Some(gray()?) } else { None };
+        let (w, h) = (width as usize, height as usize);
         let pdq = if algos.contains(&Algorithm::Pdq) {
-            Some(pdq::pdq_from_luma(&pdq_luma()?, width as usize, height as usize)?)
+            Some(match pixels {
+                Pixels::Rgb(rgb) => pdq_hasher.hash_rgb_raw(rgb, w, h)?,
+                Pixels::Luma(l) => {
+                    let luma: Vec<f32> = l.iter().map(|&v| f32::from(v)).collect();
+                    pdq_hasher.hash_luma(&luma, w, h)?
+                }
+            })
+        } else {
+            None
+        };
+        // The imagehash family reads Pillow's "L" image, built in the reused buffer.
+        let gray = if algos.iter().any(|&a| a != Algorithm::Pdq) {
+            let mut buf = std::mem::take(gray_buf);
+            match pixels {
+                Pixels::Rgb(rgb) => rgb_to_l_into(rgb, &mut buf),
+                Pixels::Luma(l) => {
+                    buf.clear();
+                    buf.extend_from_slice(l);
+                }
+            }
+            // The length is width × height by construction; on the impossible mismatch the
+            // buffer is dropped and the error reported.
+            Some(GrayImage::from_raw(width, height, buf).ok_or_else(|| {
+                Error::new(ErrorKind::InvalidArgument, "internal: greyscale buffer size")
+            })?)
         } else {
             None
         };
         let mut hashes = Vec::with_capacity(algos.len());
+        let mut failure = None;
         for &algo in algos {
             let h = match (algo, &gray, &pdq) {
-                (Algorithm::Pdq, _, Some(p)) => ImageHash::new256(algo, p.hash)?,
-                (Algorithm::AHash, Some(g), _) => ImageHash::new64(algo, ahash::ahash(g)?)?,
-                (Algorithm::DHash, Some(g), _) => ImageHash::new64(algo, dhash::dhash(g)?)?,
-                (Algorithm::PHash, Some(g), _) => ImageHash::new64(algo, phash::phash(g)?)?,
-                (Algorithm::WHash, Some(g), _) => ImageHash::new64(algo, whash::whash(g)?)?,
+                (Algorithm::Pdq, _, Some(p)) => ImageHash::new256(algo, p.hash),
+                (Algorithm::AHash, Some(g), _) => {
+                    ahash::ahash(g).and_then(|b| ImageHash::new64(algo, b))
+                }
+                (Algorithm::DHash, Some(g), _) => {
+                    dhash::dhash(g).and_then(|b| ImageHash::new64(algo, b))
+                }
+                (Algorithm::PHash, Some(g), _) => {
+                    phash::phash(g).and_then(|b| ImageHash::new64(algo, b))
+                }
+                (Algorithm::WHash, Some(g), _) => {
+                    whash::whash(g).and_then(|b| ImageHash::new64(algo, b))
+                }
                 // Unreachable: `gray` and `pdq` were computed exactly for the algorithms above.
-                _ => return Err(Error::new(ErrorKind::InvalidArgument, "internal: missing input")),
+                _ => Err(Error::new(ErrorKind::InvalidArgument, "internal: missing input")),
             };
-            hashes.push(h);
+            match h {
+                Ok(h) => hashes.push(h),
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        // Give the greyscale buffer back for the next image, whatever happened.
+        if let Some(g) = gray {
+            *gray_buf = g.into_raw();
+        }
+        if let Some(e) = failure {
+            return Err(e);
         }
         let pdq_quality = pdq.map(|p| p.quality);
         Ok(ImageHashes { width, height, hashes, pdq_quality })

@@ -518,10 +518,17 @@ pub fn jarosz_window(old: usize, new: usize) -> usize {
 #[derive(Clone)]
 pub struct PdqHasher {
     dct: Box<DctMatrix>,
-    /// Holds the luma, and the result after each column pass.
+    /// The result of the first row pass, then of the first column pass (in place).
     buf: Vec<f32>,
-    /// Holds the result after each row pass.
-    tmp: Vec<f32>,
+    /// Rows saved by the in-place column pass before they are overwritten.
+    ring: Vec<f32>,
+    /// One strip of [`LANES`] rows, interleaved, and its row-filtered version.
+    strip_in: Vec<Lanes>,
+    strip_out: Vec<Lanes>,
+    /// The second row pass at the 64 decimation columns only (`height × 64`), and the second
+    /// column pass of that.
+    narrow: Vec<f32>,
+    narrow_out: Vec<f32>,
     /// One running sum per column for the column passes.
     col_sums: Vec<f32>,
 }
@@ -546,13 +553,40 @@ enum Path {
     Dihedral,
 }
 
+/// Where the luma comes from: computed from interleaved 8-bit RGB on the fly, or given.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    Rgb(&'a [u8]),
+    Luma(&'a [f32]),
+}
+
+impl Source<'_> {
+    /// Luma of pixels `start .. start + out.len()` (row-major index) into `out`.
+    #[inline]
+    fn row(self, start: usize, out: &mut [f32]) {
+        match self {
+            Source::Rgb(raw) => {
+                let px = &raw[3 * start..3 * (start + out.len())];
+                for (y, p) in out.iter_mut().zip(px.chunks_exact(3)) {
+                    *y = luma_of(p[0], p[1], p[2]);
+                }
+            }
+            Source::Luma(l) => out.copy_from_slice(&l[start..start + out.len()]),
+        }
+    }
+}
+
 impl PdqHasher {
     /// A hasher with empty buffers.
     pub fn new() -> Self {
         PdqHasher {
             dct: Box::new(dct_matrix()),
             buf: Vec::new(),
-            tmp: Vec::new(),
+            ring: Vec::new(),
+            strip_in: Vec::new(),
+            strip_out: Vec::new(),
+            narrow: Vec::new(),
+            narrow_out: Vec::new(),
             col_sums: Vec::new(),
         }
     }
@@ -560,21 +594,31 @@ impl PdqHasher {
     /// See [`pdq_from_rgb`].
     pub fn hash_rgb(&mut self, rgb: &RgbImage) -> Result<PdqHash> {
         let (w, h) = rgb_dimensions(rgb)?;
-        fill_luma(rgb, &mut self.buf);
-        self.hash_buffered(w, h, Path::Plain).map(|s| s.map_or(ZERO_HASH, |s| s.pdq_hash()))
+        self.hash_rgb_raw(rgb.as_raw(), w, h)
+    }
+
+    /// [`hash_rgb`](Self::hash_rgb) on a raw interleaved 8-bit RGB buffer of `width × height`
+    /// pixels. Errors like [`pdq_from_luma`] on a bad size.
+    pub fn hash_rgb_raw(&mut self, rgb: &[u8], width: usize, height: usize) -> Result<PdqHash> {
+        check_dimensions(rgb.len() / 3, width, height)?;
+        if !rgb.len().is_multiple_of(3) {
+            return Err(Error::new(ErrorKind::InvalidArgument, "RGB buffer length is not 3 × n"));
+        }
+        self.hash_source(Source::Rgb(rgb), width, height, Path::Plain)
+            .map(|s| s.map_or(ZERO_HASH, |s| s.pdq_hash()))
     }
 
     /// See [`pdq_from_luma`].
     pub fn hash_luma(&mut self, luma: &[f32], width: usize, height: usize) -> Result<PdqHash> {
-        self.load_luma(luma, width, height)?;
-        self.hash_buffered(width, height, Path::Plain)
+        check_luma(luma, width, height)?;
+        self.hash_source(Source::Luma(luma), width, height, Path::Plain)
             .map(|s| s.map_or(ZERO_HASH, |s| s.pdq_hash()))
     }
 
     /// See [`pdq_stages`].
     pub fn stages_luma(&mut self, luma: &[f32], width: usize, height: usize) -> Result<PdqStages> {
-        self.load_luma(luma, width, height)?;
-        self.hash_buffered(width, height, Path::Plain)?.ok_or_else(|| {
+        check_luma(luma, width, height)?;
+        self.hash_source(Source::Luma(luma), width, height, Path::Plain)?.ok_or_else(|| {
             Error::new(
                 ErrorKind::Unhashable,
                 format!(
@@ -588,8 +632,7 @@ impl PdqHasher {
     /// See [`pdq_dihedral_from_rgb`].
     pub fn dihedral_rgb(&mut self, rgb: &RgbImage) -> Result<[PdqHash; 8]> {
         let (w, h) = rgb_dimensions(rgb)?;
-        fill_luma(rgb, &mut self.buf);
-        self.dihedral_buffered(w, h)
+        self.dihedral_source(Source::Rgb(rgb.as_raw()), w, h)
     }
 
     /// See [`pdq_dihedral_from_luma`].
@@ -599,12 +642,17 @@ impl PdqHasher {
         width: usize,
         height: usize,
     ) -> Result<[PdqHash; 8]> {
-        self.load_luma(luma, width, height)?;
-        self.dihedral_buffered(width, height)
+        check_luma(luma, width, height)?;
+        self.dihedral_source(Source::Luma(luma), width, height)
     }
 
-    fn dihedral_buffered(&mut self, width: usize, height: usize) -> Result<[PdqHash; 8]> {
-        let Some(stages) = self.hash_buffered(width, height, Path::Dihedral)? else {
+    fn dihedral_source(
+        &mut self,
+        src: Source,
+        width: usize,
+        height: usize,
+    ) -> Result<[PdqHash; 8]> {
+        let Some(stages) = self.hash_source(src, width, height, Path::Dihedral)? else {
             return Ok([ZERO_HASH; 8]);
         };
         Ok(Dihedral::ALL.map(|t| {
@@ -613,33 +661,25 @@ impl PdqHasher {
         }))
     }
 
-    /// Validates and copies caller-provided luma into the working buffer.
-    fn load_luma(&mut self, luma: &[f32], width: usize, height: usize) -> Result<()> {
-        check_dimensions(luma.len(), width, height)?;
-        if let Some(i) = luma.iter().position(|v| !v.is_finite()) {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!("luma value {} at index {i} is not finite", luma[i]),
-            ));
-        }
-        self.buf.clear();
-        self.buf.extend_from_slice(luma);
-        Ok(())
-    }
-
-    /// Steps 2–7 on the luma in `self.buf` (overwritten). `None` for images below the minimum
-    /// size, whose hash is all zeros by definition.
-    fn hash_buffered(&mut self, w: usize, h: usize, path: Path) -> Result<Option<PdqStages>> {
+    /// Steps 2–7. `None` for images below the minimum size, whose hash is all zeros by
+    /// definition.
+    fn hash_source(
+        &mut self,
+        src: Source,
+        w: usize,
+        h: usize,
+        path: Path,
+    ) -> Result<Option<PdqStages>> {
         if w < MIN_HASHABLE_DIM || h < MIN_HASHABLE_DIM {
             return Ok(None);
         }
         let mut downsampled = Box::new([[0.0f32; DOWNSAMPLED_SIDE]; DOWNSAMPLED_SIDE]);
         if path == Path::Plain && w == DOWNSAMPLED_SIDE && h == DOWNSAMPLED_SIDE {
-            for (dst, src) in downsampled.iter_mut().zip(self.buf.chunks_exact(DOWNSAMPLED_SIDE)) {
-                dst.copy_from_slice(src);
+            for (r, dst) in downsampled.iter_mut().enumerate() {
+                src.row(r * DOWNSAMPLED_SIDE, dst);
             }
         } else {
-            self.blur_and_decimate(w, h, &mut downsampled);
+            self.blur_and_decimate(src, w, h, &mut downsampled);
         }
         let quality = quality_from_downsampled(&downsampled);
         let dct = dct_64_to_16(&self.dct, &downsampled);
@@ -653,45 +693,255 @@ impl PdqHasher {
         Ok(Some(PdqStages { downsampled, quality, dct, median, hash }))
     }
 
-    /// Steps 2 and 3: the Jarosz tent filter on `self.buf` (overwritten), then decimation.
+    /// Steps 2 and 3: the Jarosz tent filter (row pass, column pass, row pass, column pass),
+    /// then decimation, with exactly the reference's arithmetic per line but organised for
+    /// speed:
     ///
-    /// All passes but the last column pass run over the whole image. The last column pass is
-    /// only needed at the 64 columns the decimation keeps, so it runs on those alone: a column
-    /// filtered on its own goes through exactly the same additions as in a full pass, so the
-    /// result is bit-identical and the work about a quarter smaller.
-    fn blur_and_decimate(&mut self, w: usize, h: usize, out: &mut Downsampled) {
-        let win_along_rows = jarosz_window(w, DOWNSAMPLED_SIDE);
-        let win_along_cols = jarosz_window(h, DOWNSAMPLED_SIDE);
-        self.tmp.clear();
-        self.tmp.resize(w * h, 0.0);
-        for pass in 0..JAROSZ_PASSES {
-            for (src, dst) in self.buf.chunks_exact(w).zip(self.tmp.chunks_exact_mut(w)) {
-                box_filter_line(src, dst, win_along_rows);
+    /// - A row pass is a chain of dependent additions along each row. [`LANES`] rows are
+    ///   filtered at once, one per SIMD lane ([`box_filter_lanes`]), each lane doing exactly
+    ///   the scalar operations of [`box_filter_line`] in the same order.
+    /// - The luma is computed strip by strip as the first row pass reads it; the first column
+    ///   pass runs in place, vectorised across columns.
+    /// - The second row pass stores only the 64 columns the decimation keeps (each is still the
+    ///   end of the full running sum along its row), and the second column pass runs only on
+    ///   those 64 columns.
+    ///
+    /// Every output value goes through the same IEEE operations as in the straightforward
+    /// implementation (kept in the tests as the oracle), so the result is bit-identical.
+    fn blur_and_decimate(&mut self, src: Source, w: usize, h: usize, out: &mut Downsampled) {
+        let win_rows = jarosz_window(w, DOWNSAMPLED_SIDE);
+        let win_cols = jarosz_window(h, DOWNSAMPLED_SIDE);
+        self.buf.clear();
+        self.buf.resize(w * h, 0.0);
+        self.strip_in.clear();
+        self.strip_in.resize(w, [0.0; LANES]);
+        self.strip_out.clear();
+        self.strip_out.resize(w, [0.0; LANES]);
+        let mut line = vec![0.0f32; w];
+
+        // Row pass 1: luma → buf.
+        for r0 in (0..h).step_by(LANES) {
+            let rows = LANES.min(h - r0);
+            for l in 0..rows {
+                src.row((r0 + l) * w, &mut line);
+                for (v, &y) in self.strip_in.iter_mut().zip(&line) {
+                    v[l] = y;
+                }
             }
-            if pass + 1 < JAROSZ_PASSES {
-                box_filter_columns(
-                    &self.tmp,
-                    &mut self.buf,
-                    w,
-                    h,
-                    win_along_cols,
-                    &mut self.col_sums,
-                );
+            box_filter_lanes(&self.strip_in, &mut self.strip_out, win_rows);
+            for l in 0..rows {
+                let dst = &mut self.buf[(r0 + l) * w..(r0 + l + 1) * w];
+                for (d, v) in dst.iter_mut().zip(&self.strip_out) {
+                    *d = v[l];
+                }
             }
         }
-        // Last column pass, at the decimation columns only; `buf` is free scratch space now.
-        let (column, filtered) = self.buf.split_at_mut(h);
-        let filtered = &mut filtered[..h];
-        for j in 0..DOWNSAMPLED_SIDE {
-            let c = decimation_index(j, w);
-            for (r, v) in column.iter_mut().enumerate() {
-                *v = self.tmp[r * w + c];
+
+        // Column pass 1, in place.
+        box_filter_columns_in_place(
+            &mut self.buf,
+            w,
+            h,
+            win_cols,
+            &mut self.col_sums,
+            &mut self.ring,
+        );
+
+        // Row pass 2, keeping the decimation columns only.
+        let cols: [usize; DOWNSAMPLED_SIDE] = std::array::from_fn(|j| decimation_index(j, w));
+        self.narrow.clear();
+        self.narrow.resize(h * DOWNSAMPLED_SIDE, 0.0);
+        for r0 in (0..h).step_by(LANES) {
+            let rows = LANES.min(h - r0);
+            for l in 0..rows {
+                let row = &self.buf[(r0 + l) * w..(r0 + l + 1) * w];
+                for (v, &y) in self.strip_in.iter_mut().zip(row) {
+                    v[l] = y;
+                }
             }
-            box_filter_line(column, filtered, win_along_cols);
-            for (i, out_row) in out.iter_mut().enumerate() {
-                out_row[j] = filtered[decimation_index(i, h)];
+            box_filter_lanes(&self.strip_in, &mut self.strip_out, win_rows);
+            for l in 0..rows {
+                let dst = &mut self.narrow[(r0 + l) * DOWNSAMPLED_SIDE..][..DOWNSAMPLED_SIDE];
+                for (d, &c) in dst.iter_mut().zip(&cols) {
+                    *d = self.strip_out[c][l];
+                }
             }
         }
+
+        // Column pass 2 on the 64 kept columns, then the kept rows.
+        self.narrow_out.clear();
+        self.narrow_out.resize(h * DOWNSAMPLED_SIDE, 0.0);
+        box_filter_columns(
+            &self.narrow,
+            &mut self.narrow_out,
+            DOWNSAMPLED_SIDE,
+            h,
+            win_cols,
+            &mut self.col_sums,
+        );
+        for (i, out_row) in out.iter_mut().enumerate() {
+            let r = decimation_index(i, h);
+            out_row.copy_from_slice(&self.narrow_out[r * DOWNSAMPLED_SIDE..][..DOWNSAMPLED_SIDE]);
+        }
+    }
+}
+
+/// How many rows a row pass filters at once (one per SIMD lane).
+const LANES: usize = 8;
+type Lanes = [f32; LANES];
+
+/// [`box_filter_line`] on [`LANES`] independent lines at once, interleaved: `src[i][l]` is
+/// value `i` of line `l`. Each lane performs exactly the scalar operations of
+/// [`box_filter_line`], in the same order.
+fn box_filter_lanes(src: &[Lanes], dst: &mut [Lanes], window: usize) {
+    #[inline(always)]
+    fn add(a: &mut Lanes, b: &Lanes) {
+        for (x, y) in a.iter_mut().zip(b) {
+            *x += *y;
+        }
+    }
+    #[inline(always)]
+    fn sub(a: &mut Lanes, b: &Lanes) {
+        for (x, y) in a.iter_mut().zip(b) {
+            *x -= *y;
+        }
+    }
+    #[inline(always)]
+    fn div(a: &Lanes, c: f32) -> Lanes {
+        let mut o = *a;
+        for x in o.iter_mut() {
+            *x /= c;
+        }
+        o
+    }
+    let n = src.len();
+    let half = (window + 2) / 2;
+    debug_assert!(window >= 1 && window <= n && dst.len() == n);
+    let mut sum = [0.0f32; LANES];
+    let mut count = 0usize;
+    for v in &src[..half - 1] {
+        add(&mut sum, v);
+        count += 1;
+    }
+    let mut right = half - 1;
+    let mut left = 0;
+    let mut out = 0;
+    while out < window - half + 1 {
+        add(&mut sum, &src[right]);
+        right += 1;
+        count += 1;
+        dst[out] = div(&sum, count as f32);
+        out += 1;
+    }
+    let c = count as f32;
+    for ((enter, leave), d) in
+        src[right..].iter().zip(&src[left..n - (right - left)]).zip(&mut dst[out..])
+    {
+        add(&mut sum, enter);
+        sub(&mut sum, leave);
+        *d = div(&sum, c);
+    }
+    let full = n - right;
+    left += full;
+    out += full;
+    while out < n {
+        sub(&mut sum, &src[left]);
+        left += 1;
+        count -= 1;
+        dst[out] = div(&sum, count as f32);
+        out += 1;
+    }
+}
+
+/// [`box_filter_columns`] with the output written over the input. Rows are overwritten only
+/// after they have entered the running sums; their values are kept in `ring` (`window` rows)
+/// until they leave it.
+fn box_filter_columns_in_place(
+    buf: &mut [f32],
+    w: usize,
+    h: usize,
+    window: usize,
+    sums: &mut Vec<f32>,
+    ring: &mut Vec<f32>,
+) {
+    let half = (window + 2) / 2;
+    debug_assert!(window >= 1 && window <= h);
+    sums.clear();
+    sums.resize(w, 0.0);
+    ring.clear();
+    ring.resize(w * window, 0.0);
+    // Row r (once it has entered) lives in ring slot r % window until it leaves.
+    let slot = |r: usize| (r % window) * w;
+    let mut count = 0usize;
+    for r in 0..half - 1 {
+        let enter = &buf[r * w..(r + 1) * w];
+        for (s, &e) in sums.iter_mut().zip(enter) {
+            *s += e;
+        }
+        ring[slot(r)..slot(r) + w].copy_from_slice(enter);
+        count += 1;
+    }
+    let (mut right, mut left, mut out) = (half - 1, 0, 0);
+    while out < window - half + 1 {
+        count += 1;
+        let c = count as f32;
+        ring[slot(right)..slot(right) + w].copy_from_slice(&buf[right * w..(right + 1) * w]);
+        let enter = &ring[slot(right)..slot(right) + w];
+        let o = &mut buf[out * w..(out + 1) * w];
+        for ((s, &e), o) in sums.iter_mut().zip(enter).zip(o.iter_mut()) {
+            *s += e;
+            *o = *s / c;
+        }
+        right += 1;
+        out += 1;
+    }
+    let c = count as f32;
+    while right < h {
+        // The leaving row's slot is the entering row's: read both before overwriting.
+        let s_leave = slot(left);
+        debug_assert_eq!(s_leave, slot(right));
+        let leave = &mut ring[s_leave..s_leave + w];
+        if out < right {
+            let (before, rest) = buf.split_at_mut(right * w);
+            let enter = &rest[..w];
+            let o = &mut before[out * w..(out + 1) * w];
+            for (((s, &e), l), o) in
+                sums.iter_mut().zip(enter).zip(leave.iter_mut()).zip(o.iter_mut())
+            {
+                // Add first, then subtract: the reference's order.
+                let v = *s + e;
+                let v = v - *l;
+                *s = v;
+                *o = v / c;
+                *l = e;
+            }
+        } else {
+            // Window 1: the output row is the entering row; read each value before writing.
+            let row = &mut buf[out * w..(out + 1) * w];
+            for ((s, o), l) in sums.iter_mut().zip(row.iter_mut()).zip(leave.iter_mut()) {
+                let e = *o;
+                let v = *s + e;
+                let v = v - *l;
+                *s = v;
+                *o = v / c;
+                *l = e;
+            }
+        }
+        right += 1;
+        left += 1;
+        out += 1;
+    }
+    while out < h {
+        count -= 1;
+        let c = count as f32;
+        let leave = &ring[slot(left)..slot(left) + w];
+        let o = &mut buf[out * w..(out + 1) * w];
+        for ((s, &l), o) in sums.iter_mut().zip(leave).zip(o.iter_mut()) {
+            *s -= l;
+            *o = *s / c;
+        }
+        left += 1;
+        out += 1;
     }
 }
 
@@ -726,14 +976,25 @@ fn rgb_dimensions(rgb: &RgbImage) -> Result<(usize, usize)> {
 
 fn fill_luma(rgb: &RgbImage, out: &mut Vec<f32>) {
     let raw = rgb.as_raw();
-    let n = raw.len() / 3;
     out.clear();
-    out.resize(n, 0.0);
-    for (i, y) in out.iter_mut().enumerate() {
-        let (r, g, b) = (raw[3 * i], raw[3 * i + 1], raw[3 * i + 2]);
-        // Left to right in f64, one rounding to f32 at the end.
-        *y = (f64::from(r) * 0.299 + f64::from(g) * 0.587 + f64::from(b) * 0.114) as f32;
+    out.extend(raw.chunks_exact(3).map(|p| luma_of(p[0], p[1], p[2])));
+}
+
+/// PDQ's luma of one pixel: left to right in `f64`, one rounding to `f32` at the end.
+#[inline(always)]
+fn luma_of(r: u8, g: u8, b: u8) -> f32 {
+    (f64::from(r) * 0.299 + f64::from(g) * 0.587 + f64::from(b) * 0.114) as f32
+}
+
+fn check_luma(luma: &[f32], width: usize, height: usize) -> Result<()> {
+    check_dimensions(luma.len(), width, height)?;
+    if let Some(i) = luma.iter().position(|v| !v.is_finite()) {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("luma value {} at index {i} is not finite", luma[i]),
+        ));
     }
+    Ok(())
 }
 
 /// One box-filter pass along a line, as a running sum.
@@ -742,6 +1003,10 @@ fn fill_luma(rgb: &RgbImage, out: &mut Vec<f32>) {
 /// `half = (window + 2) / 2`, clipped to the line (near the ends the mean is over fewer
 /// values). The running sum adds the entering value *before* subtracting the leaving one, in
 /// `f32`, exactly like the reference; a different order would change low-order bits.
+///
+/// The hasher runs this on [`LANES`] lines at once ([`box_filter_lanes`]); this one-line form
+/// is the specification the tests compare against.
+#[cfg(test)]
 fn box_filter_line(src: &[f32], dst: &mut [f32], window: usize) {
     let n = src.len();
     let half = (window + 2) / 2;
@@ -1064,6 +1329,82 @@ mod tests {
         // Bit 255 is the lowest bit of the last hex digit: that digit is odd.
         let last = bits.to_hex().pop().and_then(|c| c.to_digit(16));
         assert_eq!(last.map(|d| d % 2), Some(1));
+    }
+
+    /// The straightforward blur and decimation (the implementation before the lane-parallel
+    /// one): every pass over the whole image, one line at a time.
+    fn oracle_blur_and_decimate(luma: &[f32], w: usize, h: usize) -> Box<Downsampled> {
+        let (wr, wc) = (jarosz_window(w, 64), jarosz_window(h, 64));
+        let mut buf = luma.to_vec();
+        let mut tmp = vec![0.0f32; w * h];
+        for _ in 0..JAROSZ_PASSES {
+            for (src, dst) in buf.chunks_exact(w).zip(tmp.chunks_exact_mut(w)) {
+                box_filter_line(src, dst, wr);
+            }
+            let mut col = vec![0.0; h];
+            let mut out = vec![0.0; h];
+            for c in 0..w {
+                for r in 0..h {
+                    col[r] = tmp[r * w + c];
+                }
+                box_filter_line(&col, &mut out, wc);
+                for r in 0..h {
+                    buf[r * w + c] = out[r];
+                }
+            }
+        }
+        let mut d = Box::new([[0.0f32; 64]; 64]);
+        for (i, row) in d.iter_mut().enumerate() {
+            for (j, v) in row.iter_mut().enumerate() {
+                *v = buf[decimation_index(i, h) * w + decimation_index(j, w)];
+            }
+        }
+        d
+    }
+
+    /// Non-integer luma (as from RGB) so that every running sum rounds.
+    fn fractional_noise(w: usize, h: usize, seed: u64) -> Vec<f32> {
+        noise(w, h, seed)
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v * 0.987 + (i % 7) as f32 * 0.1)
+            .collect()
+    }
+
+    #[test]
+    fn fast_blur_is_bit_identical_to_the_oracle() {
+        let mut hasher = PdqHasher::new();
+        let sizes = [
+            (5, 5),
+            (7, 13),
+            (63, 64),
+            (64, 65),
+            (128, 129),
+            (129, 128),
+            (257, 130),
+            (300, 7),
+            (9, 301),
+            (517, 389),
+            (1000, 260),
+            (260, 1100),
+        ];
+        for (k, (w, h)) in sizes.into_iter().enumerate() {
+            let luma = fractional_noise(w, h, k as u64 + 40);
+            let want = oracle_blur_and_decimate(&luma, w, h);
+            let mut got = Box::new([[0.0f32; 64]; 64]);
+            hasher.blur_and_decimate(Source::Luma(&luma), w, h, &mut got);
+            for (a, b) in got.iter().flatten().zip(want.iter().flatten()) {
+                assert_eq!(a.to_bits(), b.to_bits(), "{w}×{h}");
+            }
+            // And through RGB: the luma computed on the fly equals the luma computed first.
+            let rgb = RgbImage::from_fn(w as u32, h as u32, |x, y| {
+                let i = (x as usize * 31 + y as usize * 17 + k) as u32;
+                image::Rgb([(i % 251) as u8, (i * 7 % 253) as u8, (i * 13 % 255) as u8])
+            });
+            let want = oracle_blur_and_decimate(&rgb_to_pdq_luma(&rgb), w, h);
+            hasher.blur_and_decimate(Source::Rgb(rgb.as_raw()), w, h, &mut got);
+            assert_eq!(got, want, "{w}×{h} from RGB");
+        }
     }
 
     #[test]

@@ -72,18 +72,21 @@ const PRECISION_BITS: u32 = 32 - 8 - 2;
 /// ```
 pub fn rgb_to_l(rgb: &RgbImage) -> GrayImage {
     let (w, h) = rgb.dimensions();
-    let luma: Vec<u8> = rgb
-        .as_raw()
-        .chunks_exact(3)
-        .map(|p| {
-            let v = 19595 * u32::from(p[0]) + 38470 * u32::from(p[1]) + 7471 * u32::from(p[2]);
-            // The maximum is 65536·255 + 32768, so the shifted value is at most 255.
-            ((v + 0x8000) >> 16) as u8
-        })
-        .collect();
+    let mut luma = Vec::new();
+    rgb_to_l_into(rgb.as_raw(), &mut luma);
     // The buffer has exactly w·h samples, so construction cannot fail; fall back to an
     // empty image rather than panicking if it ever did.
     GrayImage::from_raw(w, h, luma).unwrap_or_else(|| GrayImage::new(0, 0))
+}
+
+/// [`rgb_to_l`] on a raw interleaved RGB buffer, into a reusable `out` (one byte per pixel).
+pub fn rgb_to_l_into(rgb: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    out.extend(rgb.chunks_exact(3).map(|p| {
+        let v = 19595 * u32::from(p[0]) + 38470 * u32::from(p[1]) + 7471 * u32::from(p[2]);
+        // The maximum is 65536·255 + 32768, so the shifted value is at most 255.
+        ((v + 0x8000) >> 16) as u8
+    }));
 }
 
 /// The resampling filters of Pillow's convolution resampler.
