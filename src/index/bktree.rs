@@ -62,7 +62,7 @@ impl BkTreeStats {
     }
 }
 
-/// Exact search with a Hamming BK-tree. See the [module docs](self).
+/// Exact search with a Hamming BK-tree. See the [index module docs](crate::index).
 ///
 /// ```
 /// use hashscope::index::{BkTree, HammingIndex, Match};

@@ -233,7 +233,7 @@ macro_rules! dispatch {
     };
 }
 
-/// Exact search by comparing the query with every entry. See the [module docs](self).
+/// Exact search by comparing the query with every entry. See the [index module docs](crate::index).
 ///
 /// ```
 /// use hashscope::index::{HammingIndex, LinearScan, Match};

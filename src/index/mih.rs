@@ -240,7 +240,7 @@ fn for_each_mask(bits: u32, s: u32, mut f: impl FnMut(u32) -> bool) -> bool {
     true
 }
 
-/// Exact search by multi-index hashing. See the [module docs](self).
+/// Exact search by multi-index hashing. See the [index module docs](crate::index).
 ///
 /// ```
 /// use hashscope::index::{HammingIndex, MultiIndex};

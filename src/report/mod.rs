@@ -4,7 +4,7 @@
 //! [`run`] hashes the corpus, measures the null (impostor) distributions by stratum, the
 //! probe-versus-list rates, near-duplicate clusters, robustness to the transform suite,
 //! operating points, multiple comparisons and the PDQ quality gate, and returns every number in
-//! a serialisable [`ReportResults`]. [`write`] renders `report.md`, a standalone
+//! a serialisable [`ReportResults`]. [`write()`] renders `report.md`, a standalone
 //! `report.html` with SVG plots, `results.json` and CSV tables. Every random choice is seeded,
 //! every list is sorted, and no timestamp is written: the same inputs give byte-identical
 //! files.
