@@ -20,6 +20,7 @@
 //! - [`corpus`]: finding image files and their collections.
 //! - [`detector`]: the reference detector (list + threshold → verdict), account threshold.
 //! - [`eval`], [`stats`]: null distributions, rates with exact intervals, robustness, splits.
+//! - [`book`]: the course's generated numbers and figures (`docs/src/generated/`).
 //! - [`report`]: `hashscope report` — the whole evaluation and its rendering; [`plot`]: SVG.
 //! - [`hash`]: hash values ([`Bits64`], [`Bits256`], [`ImageHash`]), bit order, hex form.
 //! - [`decode`]: image input with decompression-bomb limits.
@@ -35,6 +36,7 @@
 //! hashscope contains and needs no abuse material: hash lists are built from benign stand-ins.
 
 pub mod algorithms;
+pub mod book;
 pub mod corpus;
 pub mod decode;
 pub mod detector;
@@ -65,3 +67,55 @@ pub use transforms::{standard_suite, Transform};
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// Every page of the book (`docs/src`), so that each Rust snippet in it is compiled and run by
+/// `cargo test` (`tests/docs_links.rs` checks that no page is missing from this list).
+#[cfg(doctest)]
+pub mod book_pages {
+    #[doc = include_str!("../docs/src/README.md")]
+    pub struct Readme;
+    #[doc = include_str!("../docs/src/algorithms/README.md")]
+    pub struct AlgorithmsReadme;
+    #[doc = include_str!("../docs/src/algorithms/ahash.md")]
+    pub struct AlgorithmsAhash;
+    #[doc = include_str!("../docs/src/algorithms/dhash.md")]
+    pub struct AlgorithmsDhash;
+    #[doc = include_str!("../docs/src/algorithms/pdq.md")]
+    pub struct AlgorithmsPdq;
+    #[doc = include_str!("../docs/src/algorithms/phash.md")]
+    pub struct AlgorithmsPhash;
+    #[doc = include_str!("../docs/src/algorithms/preprocessing.md")]
+    pub struct AlgorithmsPreprocessing;
+    #[doc = include_str!("../docs/src/algorithms/whash.md")]
+    pub struct AlgorithmsWhash;
+    #[doc = include_str!("../docs/src/cli.md")]
+    pub struct Cli;
+    #[doc = include_str!("../docs/src/errors.md")]
+    pub struct Errors;
+    #[doc = include_str!("../docs/src/exercises.md")]
+    pub struct Exercises;
+    #[doc = include_str!("../docs/src/glossary.md")]
+    pub struct Glossary;
+    #[doc = include_str!("../docs/src/honest-nulls.md")]
+    pub struct HonestNulls;
+    #[doc = include_str!("../docs/src/known-vs-unknown.md")]
+    pub struct KnownVsUnknown;
+    #[doc = include_str!("../docs/src/list-format.md")]
+    pub struct ListFormat;
+    #[doc = include_str!("../docs/src/matching.md")]
+    pub struct Matching;
+    #[doc = include_str!("../docs/src/measuring-false-positives.md")]
+    pub struct MeasuringFalsePositives;
+    #[doc = include_str!("../docs/src/peers.md")]
+    pub struct Peers;
+    #[doc = include_str!("../docs/src/projection.md")]
+    pub struct Projection;
+    #[doc = include_str!("../docs/src/question.md")]
+    pub struct Question;
+    #[doc = include_str!("../docs/src/reproduce.md")]
+    pub struct Reproduce;
+    #[doc = include_str!("../docs/src/robustness-transforms.md")]
+    pub struct RobustnessTransforms;
+    #[doc = include_str!("../docs/src/samenvatting.md")]
+    pub struct Samenvatting;
+}

@@ -71,3 +71,30 @@ fn relative_links_resolve() {
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
     assert!(checked > 10, "the summary alone has more links than {checked}");
 }
+
+/// Every page of the book is included in `src/lib.rs`'s `book_pages` (doctests), so each
+/// Rust snippet in `docs/` is compiled and run by `cargo test`; and every page is listed in
+/// `SUMMARY.md`, so mdBook renders it.
+#[test]
+fn every_page_is_doctested_and_in_the_summary() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lib = std::fs::read_to_string(root.join("src/lib.rs")).unwrap();
+    let summary = std::fs::read_to_string(root.join("docs/src/SUMMARY.md")).unwrap();
+    let mut files = Vec::new();
+    md_files(&root.join("docs/src"), &mut files);
+    let mut missing = Vec::new();
+    for f in files {
+        let rel = f.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+        if rel.contains("/generated/") || rel.ends_with("SUMMARY.md") {
+            continue;
+        }
+        if !lib.contains(&format!("include_str!(\"../{rel}\")")) {
+            missing.push(format!("{rel}: not in src/lib.rs book_pages"));
+        }
+        let in_book = rel.trim_start_matches("docs/src/");
+        if !summary.contains(&format!("]({in_book})")) {
+            missing.push(format!("{rel}: not in SUMMARY.md"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod book;
 mod hash;
 mod list;
 mod matching;
@@ -67,6 +68,8 @@ enum Command {
     Project(project::ProjectArgs),
     /// The full error-rate report on a folder of benign images (default: the fixtures).
     Report(report::ReportArgs),
+    /// Regenerate the course's numbers and figures (docs/src/generated) from the fixtures.
+    Book(book::BookArgs),
 }
 
 /// Parses arguments, runs the subcommand, returns its exit code.
@@ -84,6 +87,7 @@ pub fn main() -> ExitCode {
         Command::List(args) => list::run(args),
         Command::Project(args) => project::run(args),
         Command::Match(args) => matching::run(args),
+        Command::Book(args) => book::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -35,12 +35,12 @@ pub fn render_html(res: &ReportResults) -> String {
         let parser = pulldown_cmark::Parser::new_ext(&s.md, pulldown_cmark::Options::ENABLE_TABLES);
         pulldown_cmark::html::push_html(&mut body, parser);
         html.push_str(&body);
-        match s.id {
-            "null" => html.push_str(&null_plots(res)),
-            "robustness" => html.push_str(&robustness_plots(res)),
-            "operating" => html.push_str(&roc_plots(res)),
-            "duplicates" => html.push_str(&cluster_thumbs(res, &paths)),
-            _ => {}
+        let svgs: Vec<String> = section_plots(res, s.id).into_iter().map(|(_, svg)| svg).collect();
+        if !svgs.is_empty() {
+            html.push_str(&plots(svgs));
+        }
+        if s.id == "duplicates" {
+            html.push_str(&cluster_thumbs(res, &paths));
         }
     }
     html.push_str("</body></html>\n");
@@ -51,38 +51,59 @@ fn plots(svgs: Vec<String>) -> String {
     format!("<div class=\"plots\">{}</div>\n", svgs.join("\n"))
 }
 
-fn null_plots(res: &ReportResults) -> String {
-    let mut v = Vec::new();
-    for a in &res.algorithms {
-        v.push(plot::null_histogram(
-            &format!(
-                "{}: distances between different images ({} pairs)",
-                a.algorithm, a.null_pooled.pairs
-            ),
-            a.bits,
-            &a.null_pooled.counts,
-            a.threshold,
-            false,
-        ));
-        v.push(plot::null_histogram(
-            &format!("{}: left tail, log scale", a.algorithm),
-            a.bits,
-            &a.null_pooled.counts,
-            a.threshold,
-            true,
-        ));
-        v.push(plot::genuine_impostor_overlay(
-            &format!("{}: altered copies vs different images", a.algorithm),
-            a.bits,
-            &a.genuine,
-            &a.null_pooled.counts,
-            a.threshold,
-        ));
+/// The SVG plots that belong to the report section `id`, each with a file-name stem
+/// (`null-pdq`, `roc`, …).
+pub(crate) fn section_plots(res: &ReportResults, id: &str) -> Vec<(String, String)> {
+    match id {
+        "null" => null_plots(res),
+        "robustness" => vec![("robustness".into(), robustness_plot(res))],
+        "operating" => roc_plots(res),
+        _ => Vec::new(),
     }
-    plots(v)
 }
 
-fn robustness_plots(res: &ReportResults) -> String {
+fn null_plots(res: &ReportResults) -> Vec<(String, String)> {
+    let mut v = Vec::new();
+    for a in &res.algorithms {
+        let stem = a.algorithm.to_string();
+        v.push((
+            format!("null-{stem}"),
+            plot::null_histogram(
+                &format!(
+                    "{}: distances between different images ({} pairs)",
+                    a.algorithm, a.null_pooled.pairs
+                ),
+                a.bits,
+                &a.null_pooled.counts,
+                a.threshold,
+                false,
+            ),
+        ));
+        v.push((
+            format!("null-tail-{stem}"),
+            plot::null_histogram(
+                &format!("{}: left tail, log scale", a.algorithm),
+                a.bits,
+                &a.null_pooled.counts,
+                a.threshold,
+                true,
+            ),
+        ));
+        v.push((
+            format!("genuine-impostor-{stem}"),
+            plot::genuine_impostor_overlay(
+                &format!("{}: altered copies vs different images", a.algorithm),
+                a.bits,
+                &a.genuine,
+                &a.null_pooled.counts,
+                a.threshold,
+            ),
+        ));
+    }
+    v
+}
+
+fn robustness_plot(res: &ReportResults) -> String {
     let mut bars = Vec::new();
     for a in &res.algorithms {
         for t in &a.robustness {
@@ -97,14 +118,10 @@ fn robustness_plots(res: &ReportResults) -> String {
             }
         }
     }
-    plots(vec![plot::bars_with_intervals(
-        "Recall at the threshold, per transform",
-        "recall",
-        &bars,
-    )])
+    plot::bars_with_intervals("Recall at the threshold, per transform", "recall", &bars)
 }
 
-fn roc_plots(res: &ReportResults) -> String {
+fn roc_plots(res: &ReportResults) -> Vec<(String, String)> {
     let roc: Vec<plot::Series> = res
         .algorithms
         .iter()
@@ -122,7 +139,7 @@ fn roc_plots(res: &ReportResults) -> String {
         })
         .collect();
     let note = "FPR: across-collection pairs; recall: all transforms pooled. Thresholds with FPR = 0 cannot be drawn on a log axis.";
-    plots(vec![plot::roc("ROC", &roc, note), plot::det("DET", &det, note)])
+    vec![("roc".into(), plot::roc("ROC", &roc, note)), ("det".into(), plot::det("DET", &det, note))]
 }
 
 fn image_paths(res: &ReportResults) -> BTreeMap<String, PathBuf> {

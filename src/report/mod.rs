@@ -37,6 +37,18 @@ mod thumbs;
 pub use html::render_html;
 pub use markdown::render_markdown;
 
+/// The report's Markdown sections as `(id, markdown)`, in order (`intro`, `headline`, `null`,
+/// `probe`, `duplicates`, `robustness`, `operating`, `projection`, `multiple`, `failures`):
+/// what `report.md` joins, and what the book embeds section by section.
+pub fn markdown_sections(res: &ReportResults) -> Vec<(&'static str, String)> {
+    markdown::sections(res).into_iter().map(|s| (s.id, s.md)).collect()
+}
+
+/// Every SVG plot of the HTML report as `(file-name stem, svg)`, section by section.
+pub fn named_plots(res: &ReportResults) -> Vec<(String, String)> {
+    markdown::sections(res).iter().flat_map(|s| html::section_plots(res, s.id)).collect()
+}
+
 /// Default match threshold (inclusive: distance ≤ threshold is a match) of each algorithm.
 ///
 /// - PDQ: 31 of 256 bits, Meta's recommendation (facebook/ThreatExchange `pdq/README.md`).
