@@ -18,6 +18,7 @@
 //! - [`algorithms`]: aHash, dHash, pHash, wHash and PDQ, one file each.
 //! - [`hasher`]: image → every requested hash from one decode ([`HasherConfig`], [`Hasher`]).
 //! - [`corpus`]: finding image files and their collections.
+//! - [`cpu`]: run-time choice of popcount instructions ([`Kernel`]).
 //! - [`detector`]: the reference detector (list + threshold → verdict), account threshold.
 //! - [`eval`], [`stats`]: null distributions, rates with exact intervals, robustness, splits.
 //! - [`book`]: the course's generated numbers and figures (`docs/src/generated/`).
@@ -38,6 +39,7 @@
 pub mod algorithms;
 pub mod book;
 pub mod corpus;
+pub mod cpu;
 pub mod decode;
 pub mod detector;
 pub mod error;

@@ -21,9 +21,8 @@
 //!   identical by construction (integer arithmetic) and by test.
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use crate::hash::HashBits;
 
 /// Columns per tile: 2048 × 64-bit words = 16 KiB per word of hash width (64 KiB at 256 bits,
@@ -32,91 +31,7 @@ pub(crate) const TILE: usize = 2048;
 /// Private histogram copies.
 const LANES: usize = 4;
 
-/// The implementation used to count distances. All give identical counts; they differ in
-/// speed only.
-///
-/// ```
-/// use hashscope::Kernel;
-/// assert!(Kernel::Portable.is_available());
-/// assert!(Kernel::detect().is_available());
-/// assert!(Kernel::available().contains(&Kernel::detect()));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum Kernel {
-    /// Plain Rust for the compilation target's baseline features (on x86-64 that means no
-    /// POPCNT instruction unless the crate was built with it enabled). Always available.
-    Portable,
-    /// x86-64 with the POPCNT instruction.
-    Popcnt,
-    /// x86-64 with AVX2 and POPCNT (popcount vectorised by nibble lookup).
-    Avx2,
-    /// x86-64 with AVX-512F and AVX-512 VPOPCNTDQ (vector popcount).
-    Avx512,
-}
-
-impl Kernel {
-    /// The fastest kernel this CPU supports.
-    pub fn detect() -> Kernel {
-        [Kernel::Avx512, Kernel::Avx2, Kernel::Popcnt]
-            .into_iter()
-            .find(|k| k.is_available())
-            .unwrap_or(Kernel::Portable)
-    }
-
-    /// Every kernel this CPU (and this build) supports, `Portable` first.
-    pub fn available() -> Vec<Kernel> {
-        [Kernel::Portable, Kernel::Popcnt, Kernel::Avx2, Kernel::Avx512]
-            .into_iter()
-            .filter(|k| k.is_available())
-            .collect()
-    }
-
-    /// Whether this kernel can run here (checked at run time with
-    /// `is_x86_feature_detected!`).
-    pub fn is_available(self) -> bool {
-        match self {
-            Kernel::Portable => true,
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Popcnt => std::arch::is_x86_feature_detected!("popcnt"),
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx2 => {
-                std::arch::is_x86_feature_detected!("popcnt")
-                    && std::arch::is_x86_feature_detected!("avx2")
-            }
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx512 => {
-                std::arch::is_x86_feature_detected!("popcnt")
-                    && std::arch::is_x86_feature_detected!("avx512f")
-                    && std::arch::is_x86_feature_detected!("avx512vpopcntdq")
-            }
-            #[allow(unreachable_patterns)]
-            _ => false,
-        }
-    }
-
-    /// Lowercase name (`portable`, `popcnt`, `avx2`, `avx512`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Kernel::Portable => "portable",
-            Kernel::Popcnt => "popcnt",
-            Kernel::Avx2 => "avx2",
-            Kernel::Avx512 => "avx512",
-        }
-    }
-
-    pub(crate) fn check(self) -> Result<()> {
-        if self.is_available() {
-            Ok(())
-        } else {
-            Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!("kernel {} is not supported by this CPU or build", self.name()),
-            ))
-        }
-    }
-}
+pub use crate::cpu::Kernel;
 
 /// Counts produced by one pass: the pair histogram and, if asked, each row's minimum
 /// distance (`u32::MAX` for a row with no columns).

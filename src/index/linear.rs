@@ -29,73 +29,7 @@ const CHUNK: usize = 256;
 /// Bytes of hash data per batch block (fits comfortably in a 512 KiB+ L2 cache).
 const BLOCK_BYTES: usize = 128 * 1024;
 
-/// The popcount implementation a [`LinearScan`] uses. All give identical answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kernel {
-    /// Plain Rust for the compilation target (on baseline x86-64, popcount is a bit-twiddling
-    /// sequence).
-    Portable,
-    /// x86-64 with the scalar `POPCNT` instruction.
-    Popcnt,
-    /// x86-64 with AVX2 (vectorised popcount via byte shuffles) and `POPCNT`.
-    Avx2,
-    /// x86-64 with AVX-512F/BW/VL and `VPOPCNTDQ` (a vector popcount instruction).
-    Avx512,
-}
-
-impl Kernel {
-    /// Every kernel, fastest last.
-    pub const ALL: [Kernel; 4] = [Kernel::Portable, Kernel::Popcnt, Kernel::Avx2, Kernel::Avx512];
-
-    /// Whether the running CPU supports this kernel.
-    pub fn is_available(self) -> bool {
-        match self {
-            Kernel::Portable => true,
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Popcnt => std::arch::is_x86_feature_detected!("popcnt"),
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx2 => {
-                std::arch::is_x86_feature_detected!("popcnt")
-                    && std::arch::is_x86_feature_detected!("avx2")
-            }
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx512 => {
-                std::arch::is_x86_feature_detected!("popcnt")
-                    && std::arch::is_x86_feature_detected!("avx512f")
-                    && std::arch::is_x86_feature_detected!("avx512bw")
-                    && std::arch::is_x86_feature_detected!("avx512vl")
-                    && std::arch::is_x86_feature_detected!("avx512vpopcntdq")
-            }
-            #[cfg(not(target_arch = "x86_64"))]
-            _ => false,
-        }
-    }
-
-    /// The fastest kernel the running CPU supports.
-    ///
-    /// ```
-    /// use hashscope::index::Kernel;
-    /// assert!(Kernel::detect().is_available());
-    /// ```
-    pub fn detect() -> Kernel {
-        Kernel::ALL.into_iter().rev().find(|k| k.is_available()).unwrap_or(Kernel::Portable)
-    }
-
-    /// The kernels the running CPU supports, slowest first.
-    pub fn available() -> Vec<Kernel> {
-        Kernel::ALL.into_iter().filter(|k| k.is_available()).collect()
-    }
-
-    /// Lowercase name: `portable`, `popcnt`, `avx2`, `avx512`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kernel::Portable => "portable",
-            Kernel::Popcnt => "popcnt",
-            Kernel::Avx2 => "avx2",
-            Kernel::Avx512 => "avx512",
-        }
-    }
-}
+pub use crate::cpu::Kernel;
 
 /// Distance between one stored hash (`W` words) and the query.
 #[inline(always)]
