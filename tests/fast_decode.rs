@@ -126,9 +126,7 @@ fn fast_decode_agreement_with_the_exact_path() {
             let big =
                 image::imageops::resize(&img, 3 * w, 3 * h, image::imageops::FilterType::Lanczos3);
             let mut bytes = Vec::new();
-            JpegEncoder::new_with_quality(Cursor::new(&mut bytes), 90)
-                .encode_image(&big)
-                .unwrap();
+            JpegEncoder::new_with_quality(Cursor::new(&mut bytes), 90).encode_image(&big).unwrap();
             compare(&format!("{}×3", p.display()), &bytes, &exact, &fast)
         })
         .collect();
