@@ -190,7 +190,12 @@ pub fn decode_rgb8_reduced_into(
     out: &mut Vec<u8>,
 ) -> Result<ReducedDecode> {
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        if let Some(done) = decode_jpeg_reduced(bytes, limits, &min_side, out) {
+        // `jpeg-decoder` panics on a few malformed headers (e.g. a two-component frame);
+        // such a file, like any it cannot decode, goes to the exact path instead.
+        let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            decode_jpeg_reduced(bytes, limits, &min_side, out)
+        }));
+        if let Ok(Some(done)) = attempt {
             return Ok(done);
         }
     }
@@ -380,6 +385,31 @@ mod tests {
         let mut trunc = png_bytes(64, 64);
         trunc.truncate(trunc.len() / 2);
         assert!(decode_bytes(&trunc, &lim).is_err());
+    }
+
+    #[test]
+    fn reduced_decoding_keeps_the_requested_side() {
+        let img =
+            RgbImage::from_fn(1024, 768, |x, y| image::Rgb([(x / 4) as u8, (y / 3) as u8, 90]));
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut jpeg), 90)
+            .encode_image(&img)
+            .unwrap();
+        let lim = DecodeLimits::default();
+        let mut out = Vec::new();
+        // 1/8 would give 128×96, below 100 pixels: 1/4 it is.
+        let d = decode_rgb8_reduced_into(&jpeg, &lim, |_, _| 100, &mut out).unwrap();
+        assert_eq!((d.width, d.height, d.decoded_width, d.decoded_height), (1024, 768, 256, 192));
+        assert_eq!(d.scale_denominator(), 4);
+        assert_eq!(out.len(), 256 * 192 * 3);
+        // Needing the full size, or a PNG: decoded exactly.
+        let d = decode_rgb8_reduced_into(&jpeg, &lim, |_, _| 768, &mut out).unwrap();
+        assert_eq!((d.decoded_width, d.scale_denominator()), (1024, 1));
+        let d = decode_rgb8_reduced_into(&png_bytes(7, 5), &lim, |_, _| 1, &mut out).unwrap();
+        assert_eq!((d.decoded_width, d.decoded_height), (7, 5));
+        // Undecodable bytes are the exact path's error.
+        let e = decode_rgb8_reduced_into(&jpeg[..20], &lim, |_, _| 1, &mut out).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
     }
 
     #[test]

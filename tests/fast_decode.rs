@@ -132,3 +132,19 @@ fn fast_decode_agreement_with_the_exact_path() {
         .collect();
     report("corpus×3", &enlarged);
 }
+
+#[test]
+fn cli_flag_reports_stored_sizes() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hashscope"))
+        .args(["hash", "--fast-decode", "--algo", "pdq,phash"])
+        .arg(fixture("large"))
+        .output()
+        .expect("run hashscope");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 6);
+    let big = rows.iter().find(|r| r[0].ends_with("lomiri-wallpapers-20.04__00004.jpg")).unwrap();
+    assert_eq!((big[3], big[4]), ("6000", "4000"), "the stored size, not the decoded one");
+    assert!(rows.iter().all(|r| r[5].len() == 64 && r[6].len() == 16), "{text}");
+}
