@@ -3,12 +3,19 @@
 //!
 //! - `from_buffer/512` and `from_buffer/4000`: an already decoded RGB image → hash
 //!   (greyscale conversion and resizing included, decoding excluded).
-//! - `file_to_hash/small`: 48 fixture files (≤ 512 px) → hash, decoding included.
-//! - `file_to_hash/large`: the 6 large fixture JPEGs (1–24 MP) → hash, decoding included.
+//! - `file_to_hash/small`: every file of `fixtures/corpus` (398 images ≤ 512 px, the shared
+//!   corpus less its GPL files) → hash, reading and decoding included; throughput in files/s.
+//! - `file_to_hash/large`: the large JPEGs → hash, decoding included. The directory is
+//!   `$HASHSCOPE_BENCH_LARGE` when set (e.g. the shared corpus's `full/`, 10 JPEGs of
+//!   2–24 MP), else `fixtures/large` (6 JPEGs of 1–24 MP). The `+fast` cases use the optional
+//!   reduced-size JPEG decoding (`HasherConfig::fast_decode`).
 //!
 //! `image_hasher` has no PDQ and no wHash; its closest configurations are used as peers:
 //! `Mean` 8×8 Lanczos3 (≈ aHash), `Gradient` (≈ dHash), `Mean` + DCT preprocessing (≈ pHash).
-//! Run: `cargo bench --bench hashing` (add `-- file_to_hash` to filter).
+//! The Python peers (pdqhash, OpenCV, imagehash) are timed on the same files by
+//! `benches/peers.py`; docs/src/throughput.md explains how to run both and compare.
+//!
+//! Run: `cargo bench --bench hashing -- file_to_hash --warm-up-time 1 --measurement-time 3`.
 
 use std::path::{Path, PathBuf};
 
@@ -22,9 +29,9 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
-fn files(dir: &str, n: usize) -> Vec<PathBuf> {
-    let set = hashscope::corpus::collect_images(&[fixtures().join(dir)]).expect("fixtures");
-    set.files.into_iter().take(n).map(|f| f.path).collect()
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let set = hashscope::corpus::collect_images(&[dir.to_path_buf()]).expect("bench images");
+    set.files.into_iter().map(|f| f.path).collect()
 }
 
 fn ours(algos: &[Algorithm]) -> Hasher {
@@ -51,6 +58,16 @@ fn ours_cases() -> Vec<(&'static str, Hasher)> {
         ("hashscope/whash", ours(&[Algorithm::WHash])),
         ("hashscope/pdq", ours(&[Algorithm::Pdq])),
         ("hashscope/all5", ours(&Algorithm::ALL)),
+    ]
+}
+
+/// The reduced-size decoding variants (they differ from the exact path on large JPEGs only).
+fn fast_cases() -> Vec<(&'static str, Hasher)> {
+    let fast = |a: &[Algorithm]| HasherConfig::default().algorithms(a).fast_decode(true).build();
+    vec![
+        ("hashscope/phash+fast", fast(&[Algorithm::PHash])),
+        ("hashscope/pdq+fast", fast(&[Algorithm::Pdq])),
+        ("hashscope/all5+fast", fast(&Algorithm::ALL)),
     ]
 }
 
@@ -93,11 +110,18 @@ fn from_buffer(c: &mut Criterion) {
 }
 
 fn file_to_hash(c: &mut Criterion) {
-    for (label, paths) in [("small", files("corpus", 48)), ("large", files("large", 6))] {
+    let large = std::env::var_os("HASHSCOPE_BENCH_LARGE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| fixtures().join("large"));
+    for (label, paths) in [("small", files(&fixtures().join("corpus"))), ("large", files(&large))] {
         let mut g = c.benchmark_group(format!("file_to_hash/{label}"));
         g.sample_size(10);
         g.throughput(Throughput::Elements(paths.len() as u64));
-        for (name, h) in ours_cases() {
+        let mut cases = ours_cases();
+        if label == "large" {
+            cases.extend(fast_cases());
+        }
+        for (name, h) in cases {
             g.bench_function(BenchmarkId::from_parameter(name), |b| {
                 b.iter(|| {
                     for p in &paths {

@@ -146,6 +146,111 @@ pub fn decode_rgb8_into(
     Ok((w, h))
 }
 
+/// How [`decode_rgb8_reduced_into`] decoded an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReducedDecode {
+    /// Width of the image as stored in the file.
+    pub width: u32,
+    /// Height of the image as stored in the file.
+    pub height: u32,
+    /// Width of the decoded pixels (`width` unless the JPEG was decoded at reduced size).
+    pub decoded_width: u32,
+    /// Height of the decoded pixels.
+    pub decoded_height: u32,
+}
+
+impl ReducedDecode {
+    /// The denominator of the DCT-domain scale used: 1 (full size), 2, 4 or 8.
+    pub fn scale_denominator(&self) -> u32 {
+        self.width.div_ceil(self.decoded_width.max(1))
+    }
+}
+
+/// Like [`decode_rgb8_into`], but a baseline 8-bit JPEG (RGB or greyscale) may be decoded at
+/// 1/2, 1/4 or 1/8 of its size **in the DCT domain** (the inverse DCT computes
+/// only the lowest frequencies of each 8×8 block, which is much cheaper than decoding every
+/// pixel and resampling afterwards).
+///
+/// `min_side(width, height)` says how many pixels the shorter side must keep, given the
+/// stored size; the smallest scale that keeps both sides at least that long is used (a
+/// side of `s` pixels scaled by `1/d` becomes `⌈s/d⌉`). Other formats, progressive JPEGs
+/// (whose time goes into entropy decoding, which scaling does not shorten), other JPEGs
+/// (CMYK, 12-bit, …) and JPEGs too small to shrink are decoded by [`decode_rgb8_into`],
+/// exactly.
+///
+/// **The pixels differ from the exact path**: a different decoder (the `jpeg-decoder` crate,
+/// whose IDCT and colour conversion differ from zune-jpeg's by a grey level here and there)
+/// and a different resampling (the DCT-domain one instead of the hash's own filter). The
+/// hashes agree closely but not always bit for bit; docs/src/throughput.md gives the measured
+/// agreement.
+pub fn decode_rgb8_reduced_into(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+    min_side: impl Fn(u32, u32) -> u32,
+    out: &mut Vec<u8>,
+) -> Result<ReducedDecode> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        // `jpeg-decoder` panics on a few malformed headers (e.g. a two-component frame);
+        // such a file, like any it cannot decode, goes to the exact path instead.
+        let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            decode_jpeg_reduced(bytes, limits, &min_side, out)
+        }));
+        if let Ok(Some(done)) = attempt {
+            return Ok(done);
+        }
+    }
+    let (w, h) = decode_rgb8_into(bytes, limits, out)?;
+    Ok(ReducedDecode { width: w, height: h, decoded_width: w, decoded_height: h })
+}
+
+/// The reduced-size JPEG decoding of [`decode_rgb8_reduced_into`]; `None` when it does not
+/// apply or fails (the caller then decodes exactly, and reports any error that way).
+fn decode_jpeg_reduced(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+    min_side: &dyn Fn(u32, u32) -> u32,
+    out: &mut Vec<u8>,
+) -> Option<ReducedDecode> {
+    use jpeg_decoder::{CodingProcess, Decoder, PixelFormat};
+    let mut dec = Decoder::new(bytes);
+    dec.read_info().ok()?;
+    let info = dec.info()?;
+    // Progressive JPEGs spend their time in entropy decoding, which scaling does not shorten,
+    // and `jpeg-decoder` is slower at it than zune-jpeg: decode them exactly instead.
+    if info.coding_process != CodingProcess::DctSequential {
+        return None;
+    }
+    let (w, h) = (u32::from(info.width), u32::from(info.height));
+    if limits.check(w, h).is_err() || w == 0 || h == 0 {
+        return None;
+    }
+    let need = min_side(w, h).max(1);
+    // The largest denominator that keeps both sides at least `need` pixels long.
+    let scaled = |s: u32, d: u32| s.div_ceil(d);
+    let d = [8u32, 4, 2].into_iter().find(|&d| scaled(w, d).min(scaled(h, d)) >= need)?;
+    let (sw, sh) = (scaled(w, d), scaled(h, d));
+    // `scale` picks the smallest factor whose size reaches the request: exactly `1/d`.
+    let got = dec.scale(u16::try_from(sw).ok()?, u16::try_from(sh).ok()?).ok()?;
+    if (u32::from(got.0), u32::from(got.1)) != (sw, sh) {
+        return None;
+    }
+    dec.set_max_decoding_buffer_size(usize::try_from(limits.max_alloc_bytes).ok()?);
+    let pixels = dec.decode().ok()?;
+    let n = (sw * sh) as usize;
+    match info.pixel_format {
+        PixelFormat::RGB24 if pixels.len() == 3 * n => {
+            out.clear();
+            out.extend_from_slice(&pixels);
+        }
+        PixelFormat::L8 if pixels.len() == n => {
+            out.clear();
+            out.extend(pixels.iter().flat_map(|&v| [v, v, v]));
+        }
+        _ => return None,
+    }
+    Some(ReducedDecode { width: w, height: h, decoded_width: sw, decoded_height: sh })
+}
+
 /// The image header read, limits checked and set: a decoder ready to decode pixels.
 fn open_decoder<'a, R: BufRead + Seek + 'a>(
     reader: R,
@@ -280,6 +385,31 @@ mod tests {
         let mut trunc = png_bytes(64, 64);
         trunc.truncate(trunc.len() / 2);
         assert!(decode_bytes(&trunc, &lim).is_err());
+    }
+
+    #[test]
+    fn reduced_decoding_keeps_the_requested_side() {
+        let img =
+            RgbImage::from_fn(1024, 768, |x, y| image::Rgb([(x / 4) as u8, (y / 3) as u8, 90]));
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut jpeg), 90)
+            .encode_image(&img)
+            .unwrap();
+        let lim = DecodeLimits::default();
+        let mut out = Vec::new();
+        // 1/8 would give 128×96, below 100 pixels: 1/4 it is.
+        let d = decode_rgb8_reduced_into(&jpeg, &lim, |_, _| 100, &mut out).unwrap();
+        assert_eq!((d.width, d.height, d.decoded_width, d.decoded_height), (1024, 768, 256, 192));
+        assert_eq!(d.scale_denominator(), 4);
+        assert_eq!(out.len(), 256 * 192 * 3);
+        // Needing the full size, or a PNG: decoded exactly.
+        let d = decode_rgb8_reduced_into(&jpeg, &lim, |_, _| 768, &mut out).unwrap();
+        assert_eq!((d.decoded_width, d.scale_denominator()), (1024, 1));
+        let d = decode_rgb8_reduced_into(&png_bytes(7, 5), &lim, |_, _| 1, &mut out).unwrap();
+        assert_eq!((d.decoded_width, d.decoded_height), (7, 5));
+        // Undecodable bytes are the exact path's error.
+        let e = decode_rgb8_reduced_into(&jpeg[..20], &lim, |_, _| 1, &mut out).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
     }
 
     #[test]

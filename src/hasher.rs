@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::algorithms::pdq::PdqHasher;
 use crate::algorithms::{ahash, dhash, phash, whash};
-use crate::decode::{decode_rgb8_into, DecodeLimits};
+use crate::decode::{decode_rgb8_into, decode_rgb8_reduced_into, DecodeLimits};
 use crate::error::{Error, ErrorKind, Result};
 use crate::hash::{Algorithm, ImageHash};
 use crate::preprocess::pillow::rgb_to_l_into;
@@ -41,11 +41,21 @@ pub struct HasherConfig {
     pub algorithms: Vec<Algorithm>,
     /// Decoding limits (decompression-bomb protection).
     pub limits: DecodeLimits,
+    /// Decode large JPEGs at reduced size (1/2, 1/4 or 1/8, in the DCT domain) when the
+    /// configured algorithms do not need every pixel; off by default. Much faster on camera
+    /// photos, but the pixels — and so a few hash bits — differ from the exact path: see
+    /// [`crate::decode::decode_rgb8_reduced_into`] and [`fast_decode_min_side`].
+    #[serde(default)]
+    pub fast_decode: bool,
 }
 
 impl Default for HasherConfig {
     fn default() -> Self {
-        HasherConfig { algorithms: Algorithm::ALL.to_vec(), limits: DecodeLimits::default() }
+        HasherConfig {
+            algorithms: Algorithm::ALL.to_vec(),
+            limits: DecodeLimits::default(),
+            fast_decode: false,
+        }
     }
 }
 
@@ -70,18 +80,58 @@ impl HasherConfig {
         self
     }
 
+    /// Sets [`fast_decode`](Self::fast_decode) (reduced-size JPEG decoding).
+    #[must_use]
+    pub fn fast_decode(mut self, on: bool) -> Self {
+        self.fast_decode = on;
+        self
+    }
+
     /// Builds the hasher.
     pub fn build(self) -> Hasher {
         Hasher { config: self }
     }
 }
 
+/// Shortest side PDQ keeps under [`HasherConfig::fast_decode`]: sixteen times its 64×64
+/// downsampled grid. Measured, not derived: at 512 one real 1411×1411 JPEG of
+/// `fixtures/large` (decoded at 706×706) moved by 12 bits, over the bar of 10; at 1024 no
+/// JPEG we have moves by more than 2 (docs/src/throughput.md).
+pub const FAST_DECODE_MIN_SIDE_PDQ: u32 = 1024;
+
+/// Shortest side aHash, dHash and pHash keep under [`HasherConfig::fast_decode`]: eight times
+/// pHash's 32×32 thumbnail, so the LANCZOS filter still averages many pixels per output.
+pub const FAST_DECODE_MIN_SIDE_IMAGEHASH: u32 = 256;
+
+/// The shortest side a reduced-size decode must keep for `algorithms` on a `width × height`
+/// image: the largest need among them. wHash needs its full working size
+/// ([`whash::image_scale`] of the stored size), so that its transform is unchanged.
+///
+/// ```
+/// use hashscope::{hasher::fast_decode_min_side, Algorithm};
+/// assert_eq!(fast_decode_min_side(&[Algorithm::Pdq], 6000, 4000), 1024);
+/// assert_eq!(fast_decode_min_side(&[Algorithm::Pdq, Algorithm::WHash], 6000, 4000), 2048);
+/// ```
+pub fn fast_decode_min_side(algorithms: &[Algorithm], width: u32, height: u32) -> u32 {
+    algorithms
+        .iter()
+        .map(|a| match a {
+            Algorithm::Pdq => FAST_DECODE_MIN_SIDE_PDQ,
+            Algorithm::AHash | Algorithm::DHash | Algorithm::PHash => {
+                FAST_DECODE_MIN_SIDE_IMAGEHASH
+            }
+            Algorithm::WHash => whash::image_scale(width, height),
+        })
+        .max()
+        .unwrap_or(1)
+}
+
 /// The hashes of one image, in the configured algorithm order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageHashes {
-    /// Width of the decoded image in pixels.
+    /// Width of the image in pixels (as stored, even when it was decoded at reduced size).
     pub width: u32,
-    /// Height of the decoded image in pixels.
+    /// Height of the image in pixels (as stored).
     pub height: u32,
     /// One hash per configured algorithm.
     pub hashes: Vec<ImageHash>,
@@ -171,6 +221,21 @@ impl Hasher {
 
     /// Decodes `s.file` into `s.rgb` and hashes it.
     fn hash_encoded(&self, s: &mut Scratch) -> Result<ImageHashes> {
+        if self.config.fast_decode {
+            let algos = &self.config.algorithms;
+            let min_side = |w, h| fast_decode_min_side(algos, w, h);
+            let d = decode_rgb8_reduced_into(&s.file, &self.config.limits, min_side, &mut s.rgb)?;
+            let mut hashes = self.hash_pixels(
+                Pixels::Rgb(&s.rgb),
+                d.decoded_width,
+                d.decoded_height,
+                &mut s.gray,
+                &mut s.pdq,
+            )?;
+            // Report the stored size, whatever size was decoded.
+            (hashes.width, hashes.height) = (d.width, d.height);
+            return Ok(hashes);
+        }
         let (w, h) = decode_rgb8_into(&s.file, &self.config.limits, &mut s.rgb)?;
         self.hash_pixels(Pixels::Rgb(&s.rgb), w, h, &mut s.gray, &mut s.pdq)
     }

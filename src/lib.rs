@@ -120,4 +120,6 @@ pub mod book_pages {
     pub struct RobustnessTransforms;
     #[doc = include_str!("../docs/src/samenvatting.md")]
     pub struct Samenvatting;
+    #[doc = include_str!("../docs/src/throughput.md")]
+    pub struct Throughput;
 }

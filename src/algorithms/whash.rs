@@ -38,9 +38,10 @@
 //!
 //! # Complexity
 //!
-//! Resize `O(width · height)`, then `O(image_scale²)` for the transforms, with one
-//! `image_scale²` buffer of `f64` (32 MiB for a 2048 px shorter side: imagehash's choice of
-//! working at the image's own scale makes wHash the slowest and most memory-hungry of the four).
+//! Resize `O(width · height)`, then `O(image_scale²)` for the transforms (each level reads
+//! and writes memory row by row, ping-ponging between two `image_scale²` buffers of `f64`
+//! that each thread keeps for the next image: 64 MiB for a 2048 px shorter side; imagehash's
+//! choice of working at the image's own scale makes wHash the most memory-hungry of the four).
 //!
 //! # Known weaknesses
 //!
@@ -118,6 +119,24 @@ pub fn whash_stages(luma: &GrayImage) -> Result<WHashStages> {
     compute(luma, true)
 }
 
+/// Reusable working memory of [`compute`]: the image and a second buffer the Haar levels
+/// write into (ping-pong), so a level never reads a value it has already overwritten.
+struct Work {
+    buf: Vec<f64>,
+    tmp: Vec<f64>,
+}
+
+thread_local! {
+    static WORK: std::cell::RefCell<Work> =
+        const { std::cell::RefCell::new(Work { buf: Vec::new(), tmp: Vec::new() }) };
+}
+
+/// `i / 255` for every 8-bit value, computed once (the same `f64` division as before).
+fn unit_scale() -> &'static [f64; 256] {
+    static TABLE: std::sync::OnceLock<[f64; 256]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| std::array::from_fn(|i| i as f64 / 255.0))
+}
+
 /// The computation; `without_mean` is only kept (copied) when `keep_stages` is set.
 fn compute(luma: &GrayImage, keep_stages: bool) -> Result<WHashStages> {
     let (w, h) = luma.dimensions();
@@ -125,26 +144,42 @@ fn compute(luma: &GrayImage, keep_stages: bool) -> Result<WHashStages> {
         return Err(Error::new(ErrorKind::Unhashable, format!("image has zero size ({w}×{h})")));
     }
     let scale = image_scale(w, h);
+    let thumbnail = resize(luma, scale, scale, Filter::Lanczos)?;
+    // The buffers are per thread and reused; a re-entrant call (impossible today) would get
+    // fresh ones.
+    let mut fresh = Work { buf: Vec::new(), tmp: Vec::new() };
+    let stages = WORK.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut work) => transform(thumbnail, scale, keep_stages, &mut work),
+        Err(_) => transform(thumbnail, scale, keep_stages, &mut fresh),
+    });
+    Ok(stages)
+}
+
+/// Steps 3–6 on the `scale × scale` thumbnail.
+fn transform(thumbnail: GrayImage, scale: u32, keep_stages: bool, work: &mut Work) -> WHashStages {
     let n = scale as usize;
     let levels = scale.trailing_zeros() as usize; // log2(image_scale)
-    let thumbnail = resize(luma, scale, scale, Filter::Lanczos)?;
-    let mut buf: Vec<f64> = thumbnail.as_raw().iter().map(|&p| f64::from(p) / 255.0).collect();
-    let mut scratch = vec![0.0f64; n];
+    let table = unit_scale();
+    let Work { buf, tmp } = work;
+    buf.clear();
+    buf.extend(thumbnail.as_raw().iter().map(|&p| table[usize::from(p)]));
+    tmp.clear();
+    tmp.resize(n * n, 0.0);
 
     // Remove the lowest frequency: full-depth decomposition, zero the 1×1 LL, reconstruct.
     for level in 0..levels {
-        haar_forward(&mut buf, n, n >> level, &mut scratch);
+        haar_forward(buf, tmp, n, n >> level);
     }
     buf[0] *= 0.0;
     for level in (0..levels).rev() {
-        haar_inverse(&mut buf, n, n >> level, &mut scratch);
+        haar_inverse(buf, tmp, n, n >> level);
     }
     let without_mean = if keep_stages { buf.clone() } else { Vec::new() };
 
     // Decompose down to an 8×8 LL band.
     let hash_levels = levels - HASH_SIZE.trailing_zeros() as usize;
     for level in 0..hash_levels {
-        haar_forward(&mut buf, n, n >> level, &mut scratch);
+        haar_forward(buf, tmp, n, n >> level);
     }
     let mut ll = [[0.0f64; HASH_SIZE]; HASH_SIZE];
     for (r, row) in ll.iter_mut().enumerate() {
@@ -156,57 +191,67 @@ fn compute(luma: &GrayImage, keep_stages: bool) -> Result<WHashStages> {
     for (p, &v) in flat.iter().enumerate() {
         hash.set(p, v > median);
     }
-    Ok(WHashStages { image_scale: scale, thumbnail, without_mean, ll, median, hash })
+    WHashStages { image_scale: scale, thumbnail, without_mean, ll, median, hash }
 }
 
-/// One 2-D Haar analysis level, in place, on the top-left `m × m` block of a row-major
-/// `n`-wide buffer: afterwards the block holds `[LL, LH; HL, HH]` (approximation top-left,
-/// details elsewhere), as PyWavelets' `dwt2` computes them (axis 0, then axis 1).
-fn haar_forward(buf: &mut [f64], n: usize, m: usize, scratch: &mut [f64]) {
+/// One 2-D Haar analysis level on the top-left `m × m` block of the row-major `n`-wide
+/// buffer `buf` (with `tmp`, of the same size, as working memory): afterwards the block holds
+/// `[LL, LH; HL, HH]` (approximation top-left, details elsewhere), as PyWavelets' `dwt2`
+/// computes them (axis 0, then axis 1).
+///
+/// Both passes walk memory row by row (a column-by-column walk over a large image misses the
+/// cache on every value); each output value is the same expression as in PyWavelets.
+fn haar_forward(buf: &mut [f64], tmp: &mut [f64], n: usize, m: usize) {
     let half = m / 2;
-    // Axis 0: pairs of rows → approximations in the top half, details in the bottom half.
-    for col in 0..m {
-        for (i, t) in scratch[..m].iter_mut().enumerate() {
-            *t = buf[i * n + col];
-        }
-        for k in 0..half {
-            let (x0, x1) = (scratch[2 * k], scratch[2 * k + 1]);
-            buf[k * n + col] = S * x1 + S * x0;
-            buf[(half + k) * n + col] = -S * x1 + S * x0;
+    // Axis 0: pairs of rows of `buf` → approximations in the top half of `tmp`, details in
+    // the bottom half.
+    for k in 0..half {
+        let x0 = &buf[2 * k * n..][..m];
+        let x1 = &buf[(2 * k + 1) * n..][..m];
+        let (top, bottom) = tmp.split_at_mut((half + k) * n);
+        let a = &mut top[k * n..][..m];
+        let d = &mut bottom[..m];
+        for c in 0..m {
+            a[c] = S * x1[c] + S * x0[c];
+            d[c] = -S * x1[c] + S * x0[c];
         }
     }
-    // Axis 1: pairs of columns → approximations in the left half, details in the right half.
+    // Axis 1: pairs of columns of `tmp` → approximations in the left half of `buf`, details
+    // in the right half.
     for row in 0..m {
-        let line = &mut buf[row * n..row * n + m];
-        scratch[..m].copy_from_slice(line);
-        for k in 0..half {
-            let (x0, x1) = (scratch[2 * k], scratch[2 * k + 1]);
-            line[k] = S * x1 + S * x0;
-            line[half + k] = -S * x1 + S * x0;
+        let src = &tmp[row * n..][..m];
+        let (a, d) = buf[row * n..][..m].split_at_mut(half);
+        for (k, pair) in src.chunks_exact(2).enumerate() {
+            let (x0, x1) = (pair[0], pair[1]);
+            a[k] = S * x1 + S * x0;
+            d[k] = -S * x1 + S * x0;
         }
     }
 }
 
-/// Inverse of [`haar_forward`] (PyWavelets' `idwt2`: axis 1 first, then axis 0).
-fn haar_inverse(buf: &mut [f64], n: usize, m: usize, scratch: &mut [f64]) {
+/// Inverse of [`haar_forward`] (PyWavelets' `idwt2`: axis 1 first, then axis 0), with the
+/// same buffers.
+fn haar_inverse(buf: &mut [f64], tmp: &mut [f64], n: usize, m: usize) {
     let half = m / 2;
+    // Axis 1: each row's (approximation, detail) halves of `buf` → interleaved pairs in `tmp`.
     for row in 0..m {
-        let line = &mut buf[row * n..row * n + m];
-        scratch[..m].copy_from_slice(line);
-        for k in 0..half {
-            let (a, d) = (scratch[k], scratch[half + k]);
-            line[2 * k] = S * a + S * d;
-            line[2 * k + 1] = S * a + -S * d;
+        let (a, d) = buf[row * n..][..m].split_at(half);
+        let dst = &mut tmp[row * n..][..m];
+        for (k, pair) in dst.chunks_exact_mut(2).enumerate() {
+            pair[0] = S * a[k] + S * d[k];
+            pair[1] = S * a[k] + -S * d[k];
         }
     }
-    for col in 0..m {
-        for (i, t) in scratch[..m].iter_mut().enumerate() {
-            *t = buf[i * n + col];
-        }
-        for k in 0..half {
-            let (a, d) = (scratch[k], scratch[half + k]);
-            buf[2 * k * n + col] = S * a + S * d;
-            buf[(2 * k + 1) * n + col] = S * a + -S * d;
+    // Axis 0: rows `k` (approximation) and `half + k` (detail) of `tmp` → rows `2k` and
+    // `2k + 1` of `buf`.
+    for k in 0..half {
+        let a = &tmp[k * n..][..m];
+        let d = &tmp[(half + k) * n..][..m];
+        let (even, odd) = buf[2 * k * n..].split_at_mut(n);
+        let (even, odd) = (&mut even[..m], &mut odd[..m]);
+        for c in 0..m {
+            even[c] = S * a[c] + S * d[c];
+            odd[c] = S * a[c] + -S * d[c];
         }
     }
 }
@@ -220,15 +265,15 @@ mod tests {
         let n = 16;
         let orig: Vec<f64> = (0..n * n).map(|i| ((i * 37) % 101) as f64 / 7.0).collect();
         let mut buf = orig.clone();
-        let mut scratch = vec![0.0; n];
+        let mut tmp = vec![0.0; n * n];
         for l in 0..4 {
-            haar_forward(&mut buf, n, n >> l, &mut scratch);
+            haar_forward(&mut buf, &mut tmp, n, n >> l);
         }
         // The 1×1 LL is the sum scaled by s⁸ = 1/16, i.e. n·mean.
         let mean = orig.iter().sum::<f64>() / (n * n) as f64;
         assert!((buf[0] - mean * n as f64).abs() < 1e-9);
         for l in (0..4).rev() {
-            haar_inverse(&mut buf, n, n >> l, &mut scratch);
+            haar_inverse(&mut buf, &mut tmp, n, n >> l);
         }
         for (a, b) in buf.iter().zip(&orig) {
             assert!((a - b).abs() < 1e-12);

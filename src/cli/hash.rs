@@ -61,6 +61,11 @@ pub struct HashArgs {
     /// Largest total allocation the image decoder may make, in bytes.
     #[arg(long, default_value_t = DecodeLimits::default().max_alloc_bytes)]
     max_alloc: u64,
+    /// Decode large JPEGs at 1/2, 1/4 or 1/8 size (in the DCT domain) when the algorithms do
+    /// not need every pixel: several times faster on camera photos, but a few hash bits may
+    /// differ from the exact (default) path; see the book's "Throughput" page.
+    #[arg(long)]
+    fast_decode: bool,
 }
 
 pub(crate) fn parse_algo(s: &str) -> Result<Algorithm, String> {
@@ -98,7 +103,11 @@ pub fn run(args: HashArgs) -> anyhow::Result<u8> {
         .with_max_side(args.max_side)
         .with_max_pixels(args.max_pixels)
         .with_max_alloc_bytes(args.max_alloc);
-    let hasher = HasherConfig::default().algorithms(&algos).limits(limits).build();
+    let hasher = HasherConfig::default()
+        .algorithms(&algos)
+        .limits(limits)
+        .fast_decode(args.fast_decode)
+        .build();
     let algos = hasher.config().algorithms.clone();
 
     let set = collect_images(&args.paths)?;

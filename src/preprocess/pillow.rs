@@ -51,7 +51,9 @@
 //! Not implemented: NEAREST (a different code path in Pillow), the `box` and `reducing_gap`
 //! arguments of `Image.resize`, and images with more than one channel or more than 8 bits.
 
+use std::cell::RefCell;
 use std::fmt;
+use std::rc::Rc;
 use std::str::FromStr;
 
 use image::{GrayImage, RgbImage};
@@ -82,11 +84,30 @@ pub fn rgb_to_l(rgb: &RgbImage) -> GrayImage {
 /// [`rgb_to_l`] on a raw interleaved RGB buffer, into a reusable `out` (one byte per pixel).
 pub fn rgb_to_l_into(rgb: &[u8], out: &mut Vec<u8>) {
     out.clear();
-    out.extend(rgb.chunks_exact(3).map(|p| {
+    out.resize(rgb.len() / 3, 0);
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        unsafe { rgb_to_l_avx2(rgb, out) };
+        return;
+    }
+    rgb_to_l_portable(rgb, out);
+}
+
+/// [`rgb_to_l_portable`] compiled for AVX2 (the same integer arithmetic, so the same bytes).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn rgb_to_l_avx2(rgb: &[u8], out: &mut [u8]) {
+    rgb_to_l_portable(rgb, out);
+}
+
+#[inline(always)]
+fn rgb_to_l_portable(rgb: &[u8], out: &mut [u8]) {
+    for (o, p) in out.iter_mut().zip(rgb.chunks_exact(3)) {
         let v = 19595 * u32::from(p[0]) + 38470 * u32::from(p[1]) + 7471 * u32::from(p[2]);
         // The maximum is 65536·255 + 32768, so the shifted value is at most 255.
-        ((v + 0x8000) >> 16) as u8
-    }));
+        *o = ((v + 0x8000) >> 16) as u8;
+    }
 }
 
 /// The resampling filters of Pillow's convolution resampler.
@@ -248,6 +269,9 @@ pub fn resample_weights(in_size: u32, out_size: u32, filter: Filter) -> Result<V
         .collect())
 }
 
+/// How many kernels [`Kernel::cached`] keeps per thread (least recently built dropped first).
+const KERNEL_CACHE: usize = 16;
+
 /// Precomputed weights for one axis: per output pixel, the first input index and the number
 /// of taps, and the weights (float and fixed point) in rows of `ksize`.
 struct Kernel {
@@ -305,6 +329,31 @@ impl Kernel {
             .map(|&w| if w < 0.0 { (-0.5 + w * one) as i32 } else { (0.5 + w * one) as i32 })
             .collect();
         Ok(Kernel { ksize, bounds, float, fixed })
+    }
+
+    /// [`Kernel::new`], remembered: each thread keeps the last [`KERNEL_CACHE`] kernels it
+    /// built, because photos come in a few sizes and the weights cost two `sin` per tap
+    /// (as much as the resampling itself for a 512-pixel image).
+    fn cached(in_size: u32, out_size: u32, filter: Filter) -> Result<Rc<Kernel>> {
+        type Cache = RefCell<Vec<((u32, u32, Filter), Rc<Kernel>)>>;
+        thread_local! {
+            static CACHE: Cache = const { RefCell::new(Vec::new()) };
+        }
+        let key = (in_size, out_size, filter);
+        if let Some(k) = CACHE.with(|c| {
+            c.borrow().iter().find(|(k, _)| *k == key).map(|(_, kernel)| Rc::clone(kernel))
+        }) {
+            return Ok(k);
+        }
+        let kernel = Rc::new(Kernel::new(in_size, out_size, filter)?);
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.len() == KERNEL_CACHE {
+                c.remove(0);
+            }
+            c.push((key, Rc::clone(&kernel)));
+        });
+        Ok(kernel)
     }
 
     /// The input indices read by any output pixel: first to one past the last.
@@ -393,24 +442,24 @@ fn resize_in_order(
     let (in_w, in_h) = (in_w as usize, in_h as usize);
     let out = match (need_h, need_v) {
         (true, false) => {
-            let horiz = Kernel::new(in_w as u32, width, filter)?;
+            let horiz = Kernel::cached(in_w as u32, width, filter)?;
             horizontal_pass(src.as_raw(), in_w, 0..in_h, &horiz)
         }
         (false, true) => {
-            let vert = Kernel::new(in_h as u32, height, filter)?;
+            let vert = Kernel::cached(in_h as u32, height, filter)?;
             vertical_pass(src.as_raw(), in_w, 0, &vert)
         }
         _ if order == PassOrder::HorizontalFirst => {
-            let vert = Kernel::new(in_h as u32, height, filter)?;
-            let horiz = Kernel::new(in_w as u32, width, filter)?;
+            let vert = Kernel::cached(in_h as u32, height, filter)?;
+            let horiz = Kernel::cached(in_w as u32, width, filter)?;
             // Only the input rows the vertical kernels read.
             let rows = vert.span();
             let tmp = horizontal_pass(src.as_raw(), in_w, rows.clone(), &horiz);
             vertical_pass(&tmp, width as usize, rows.start, &vert)
         }
         _ => {
-            let vert = Kernel::new(in_h as u32, height, filter)?;
-            let horiz = Kernel::new(in_w as u32, width, filter)?;
+            let vert = Kernel::cached(in_h as u32, height, filter)?;
+            let horiz = Kernel::cached(in_w as u32, width, filter)?;
             let tmp = vertical_pass(src.as_raw(), in_w, 0, &vert);
             horizontal_pass(&tmp, in_w, 0..height as usize, &horiz)
         }
@@ -421,6 +470,34 @@ fn resize_in_order(
 
 /// Resamples rows `rows` of a `w`-wide image horizontally; returns `rows.len()` output rows.
 fn horizontal_pass(src: &[u8], w: usize, rows: std::ops::Range<usize>, k: &Kernel) -> Vec<u8> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        return unsafe { horizontal_pass_avx2(src, w, rows, k) };
+    }
+    horizontal_pass_portable(src, w, rows, k)
+}
+
+/// [`horizontal_pass_portable`] compiled for AVX2: the same integer operations, eight at a
+/// time (integer sums do not depend on the order of addition, so the bytes are identical).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn horizontal_pass_avx2(
+    src: &[u8],
+    w: usize,
+    rows: std::ops::Range<usize>,
+    k: &Kernel,
+) -> Vec<u8> {
+    horizontal_pass_portable(src, w, rows, k)
+}
+
+#[inline(always)]
+fn horizontal_pass_portable(
+    src: &[u8],
+    w: usize,
+    rows: std::ops::Range<usize>,
+    k: &Kernel,
+) -> Vec<u8> {
     let out_w = k.bounds.len();
     let mut out = vec![0u8; out_w * rows.len()];
     for (line_out, y) in out.chunks_exact_mut(out_w).zip(rows) {
@@ -439,6 +516,23 @@ fn horizontal_pass(src: &[u8], w: usize, rows: std::ops::Range<usize>, k: &Kerne
 
 /// Resamples a `w`-wide image vertically; input row `i` of `src` is image row `i + row_offset`.
 fn vertical_pass(src: &[u8], w: usize, row_offset: usize, k: &Kernel) -> Vec<u8> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        return unsafe { vertical_pass_avx2(src, w, row_offset, k) };
+    }
+    vertical_pass_portable(src, w, row_offset, k)
+}
+
+/// [`vertical_pass_portable`] compiled for AVX2 (same integer operations, same bytes).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn vertical_pass_avx2(src: &[u8], w: usize, row_offset: usize, k: &Kernel) -> Vec<u8> {
+    vertical_pass_portable(src, w, row_offset, k)
+}
+
+#[inline(always)]
+fn vertical_pass_portable(src: &[u8], w: usize, row_offset: usize, k: &Kernel) -> Vec<u8> {
     // Whole rows are accumulated at a time: integer sums do not depend on the order of
     // addition, so this equals Pillow's pixel-by-pixel loop and reads memory in order.
     let out_h = k.bounds.len();

@@ -1,0 +1,150 @@
+//! Agreement of the reduced-size JPEG decoding (`HasherConfig::fast_decode`, `hashscope hash
+//! --fast-decode`) with the exact path, printed per algorithm (identical share, mean, median
+//! and maximum Hamming distance) and held to the bars of the project's core issue for PDQ:
+//! at most 10 bits on every JPEG of quality ≥ 80, median at most 2.
+//!
+//! Two sets:
+//!
+//! - `large`: the real camera-size JPEGs of `fixtures/large` (decoded at 1/2 to 1/8);
+//! - `corpus×3`: every JPEG of `fixtures/corpus` enlarged 3× (LANCZOS) and re-encoded at
+//!   quality 90 in memory, so that the fast path has hundreds of varied images to shrink.
+//!   Enlarged images are smoother than real photos, so this set is the kinder of the two.
+//!
+//! `fixtures/corpus` itself (≤ 512 px) is reported as a third set: an algorithm whose minimum
+//! side the image cannot halve is decoded exactly there and must give identical hashes.
+//!
+//! Run with `cargo test --test fast_decode -- --nocapture` to see the figures
+//! (docs/src/throughput.md records them).
+
+mod common;
+
+use std::io::Cursor;
+
+use common::{fixture, Agreement};
+use hashscope::hasher::fast_decode_min_side;
+use hashscope::{Algorithm, Hasher, HasherConfig};
+use image::codecs::jpeg::JpegEncoder;
+use rayon::prelude::*;
+
+/// The exact hasher (all five algorithms) and one fast hasher per algorithm: each algorithm
+/// alone, because the fast path keeps the largest size any configured algorithm needs (with
+/// wHash configured, large images are barely shrunk at all).
+fn hashers() -> (Hasher, Vec<Hasher>) {
+    let exact = HasherConfig::default().build();
+    let fast = Algorithm::ALL
+        .iter()
+        .map(|a| HasherConfig::default().algorithms(&[*a]).fast_decode(true).build())
+        .collect();
+    (exact, fast)
+}
+
+fn jpegs(dir: &str) -> Vec<std::path::PathBuf> {
+    let set = hashscope::corpus::collect_images(&[fixture(dir)]).expect("fixtures");
+    set.files
+        .into_iter()
+        .map(|f| f.path)
+        .filter(|p| {
+            let e = p.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+            e == "jpg" || e == "jpeg"
+        })
+        .collect()
+}
+
+/// Per image: (exact PDQ quality, distance per algorithm in `Algorithm::ALL` order).
+type Row = (String, u8, [u32; 5]);
+
+fn compare(name: &str, bytes: &[u8], exact: &Hasher, fast: &[Hasher]) -> Row {
+    let a = exact.hash_bytes(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut d = [0u32; 5];
+    for (i, algo) in Algorithm::ALL.iter().enumerate() {
+        let b = fast[i].hash_bytes(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!((a.width, a.height), (b.width, b.height), "{name}: stored size is reported");
+        d[i] = a.get(*algo).unwrap().distance(b.get(*algo).unwrap()).unwrap();
+    }
+    (name.to_string(), a.pdq_quality.unwrap_or(0), d)
+}
+
+fn report(label: &str, rows: &[Row]) {
+    let pdq = Algorithm::ALL.iter().position(|a| *a == Algorithm::Pdq).unwrap();
+    for (i, algo) in Algorithm::ALL.iter().enumerate() {
+        let mut a = Agreement::default();
+        rows.iter().for_each(|r| a.push(r.2[i]));
+        println!("fast_decode {label}: {}", a.summary(algo.name()));
+    }
+    let mut q80 = Agreement::default();
+    for (name, q, d) in rows {
+        if *q >= 80 {
+            q80.push(d[pdq]);
+            assert!(d[pdq] <= 10, "{label} {name}: PDQ differs by {} bits at quality {q}", d[pdq]);
+        }
+    }
+    println!("fast_decode {label}: {}", q80.summary("pdq quality>=80"));
+    assert!(q80.median() <= 2.0, "{label}: PDQ median {} bits", q80.median());
+}
+
+#[test]
+fn fast_decode_agreement_with_the_exact_path() {
+    let (exact, fast) = hashers();
+
+    // Real large JPEGs.
+    let large: Vec<Row> = jpegs("large")
+        .par_iter()
+        .map(|p| {
+            let bytes = std::fs::read(p).unwrap();
+            compare(&p.display().to_string(), &bytes, &exact, &fast)
+        })
+        .collect();
+    assert!(large.len() >= 6);
+    report("large", &large);
+
+    // Small JPEGs are not shrunk: identical hashes.
+    let small = jpegs("corpus");
+    assert!(small.len() > 300);
+    let small_rows: Vec<Row> = small
+        .par_iter()
+        .map(|p| {
+            let bytes = std::fs::read(p).unwrap();
+            let row = compare(&p.display().to_string(), &bytes, &exact, &fast);
+            let (w, h) = image::image_dimensions(p).unwrap();
+            for (i, algo) in Algorithm::ALL.iter().enumerate() {
+                let need = fast_decode_min_side(&[*algo], w, h);
+                if w.div_ceil(2).min(h.div_ceil(2)) < need {
+                    assert_eq!(row.2[i], 0, "{}: {algo} changed but was not shrunk", row.0);
+                }
+            }
+            row
+        })
+        .collect();
+    report("corpus", &small_rows);
+
+    // The corpus enlarged 3× and re-encoded at quality 90.
+    let enlarged: Vec<Row> = small
+        .par_iter()
+        .map(|p| {
+            let img = image::open(p).unwrap().to_rgb8();
+            let (w, h) = img.dimensions();
+            let big =
+                image::imageops::resize(&img, 3 * w, 3 * h, image::imageops::FilterType::Lanczos3);
+            let mut bytes = Vec::new();
+            JpegEncoder::new_with_quality(Cursor::new(&mut bytes), 90).encode_image(&big).unwrap();
+            compare(&format!("{}×3", p.display()), &bytes, &exact, &fast)
+        })
+        .collect();
+    report("corpus×3", &enlarged);
+}
+
+#[test]
+fn cli_flag_reports_stored_sizes() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hashscope"))
+        .args(["hash", "--fast-decode", "--algo", "pdq,phash"])
+        .arg(fixture("large"))
+        .output()
+        .expect("run hashscope");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 6);
+    let big = rows.iter().find(|r| r[0].ends_with("lomiri-wallpapers-20.04__00004.jpg")).unwrap();
+    assert_eq!((big[3], big[4]), ("6000", "4000"), "the stored size, not the decoded one");
+    assert!(rows.iter().all(|r| r[5].len() == 64 && r[6].len() == 16), "{text}");
+}
