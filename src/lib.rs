@@ -15,6 +15,7 @@
 //! ```
 //!
 //! - [`preprocess`]: Pillow-exact greyscale conversion and resampling.
+//! - [`attack`]: adversaries on benign images: the linear model, evasion, collisions, inversion.
 //! - [`algorithms`]: aHash, dHash, pHash, wHash and PDQ, one file each.
 //! - [`hasher`]: image → every requested hash from one decode ([`HasherConfig`], [`Hasher`]).
 //! - [`corpus`]: finding image files and their collections.
@@ -35,6 +36,7 @@
 //! hashscope contains and needs no abuse material: hash lists are built from benign stand-ins.
 
 pub mod algorithms;
+pub mod attack;
 pub mod corpus;
 pub mod decode;
 pub mod detector;

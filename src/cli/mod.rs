@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod attack;
 mod hash;
 mod list;
 mod matching;
@@ -27,6 +28,8 @@ pub mod exit {
     pub const SOME_INPUTS_FAILED: u8 = 3;
     /// `match`: at least one image matched the list.
     pub const MATCHED: u8 = 4;
+    /// `attack`: the attack did not reach its goal (the result is still written).
+    pub const ATTACK_FAILED: u8 = 5;
     /// `hash`: stopped by Ctrl-C (SIGINT); the output is complete up to its last row
     /// (128 + SIGINT, the shell convention).
     pub const INTERRUPTED: u8 = 130;
@@ -39,6 +42,7 @@ Exit codes:
   2    usage error (bad arguments)
   3    the run completed but some inputs failed (reported on stderr and as error rows)
   4    `match`: at least one image matched the list
+  5    `attack`: the attack did not reach its goal
   130  `hash`: interrupted by Ctrl-C; the output is complete up to its last row (--resume)
 
 hashscope measures perceptual-hash matching on benign images. It contains no abuse material
@@ -67,6 +71,8 @@ enum Command {
     Project(project::ProjectArgs),
     /// The full error-rate report on a folder of benign images (default: the fixtures).
     Report(report::ReportArgs),
+    /// Adversaries on benign images: evasion, forced collisions, hash inversion.
+    Attack(attack::AttackArgs),
 }
 
 /// Parses arguments, runs the subcommand, returns its exit code.
@@ -84,6 +90,7 @@ pub fn main() -> ExitCode {
         Command::List(args) => list::run(args),
         Command::Project(args) => project::run(args),
         Command::Match(args) => matching::run(args),
+        Command::Attack(args) => attack::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
