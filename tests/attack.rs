@@ -271,13 +271,15 @@ fn median(v: &[f64]) -> f64 {
     }
 }
 
-/// The corpus images, or the first `ATTACK_LIMIT` of them if that variable is set.
-fn corpus_for_figures() -> Vec<(String, RgbImage)> {
-    let mut set = images("corpus");
-    if let Some(k) = std::env::var("ATTACK_LIMIT").ok().and_then(|v| v.parse::<usize>().ok()) {
-        set.truncate(k);
+/// The corpus images, or a seeded sample of `limit` of them (the variable `ATTACK_LIMIT`
+/// overrides `limit`; 0 = all).
+fn corpus_for_figures(limit: usize) -> Vec<(String, RgbImage)> {
+    let k = std::env::var("ATTACK_LIMIT").ok().and_then(|v| v.parse::<usize>().ok()).unwrap_or(limit);
+    if k == 0 {
+        images("corpus")
+    } else {
+        sample(k, 2026)
     }
-    set
 }
 
 /// Success count, PSNR (of successes), SSIM, time, over one attack on every image.
@@ -342,7 +344,7 @@ impl Tally {
 #[test]
 #[ignore = "prints the figures of docs/src/adversaries; minutes in release"]
 fn figures_white_box() {
-    let set = corpus_for_figures();
+    let set = corpus_for_figures(0);
     println!("image set: fixtures/corpus, {} images (longest side <= 512 px)", set.len());
     let mut pdq = Tally::new("evade pdq T=31");
     let mut pdq_jpeg = Tally::new("evade pdq T=31 surviving jpeg q90");
@@ -367,7 +369,7 @@ fn figures_white_box() {
 #[test]
 #[ignore = "prints the inversion figures of docs/src/adversaries"]
 fn figures_inversion() {
-    let set = corpus_for_figures();
+    let set = corpus_for_figures(0);
     let rgbs: Vec<RgbImage> = set.into_iter().map(|(_, r)| r).collect();
     println!("image set: fixtures/corpus, {} images", rgbs.len());
     for algo in [Algorithm::Pdq, Algorithm::PHash] {
@@ -388,8 +390,9 @@ fn figures_inversion() {
 #[test]
 #[ignore = "prints the black-box figures of docs/src/adversaries; minutes in release"]
 fn figures_black_box() {
-    let set = corpus_for_figures();
-    println!("image set: fixtures/corpus, {} images", set.len());
+    // Black-box queries cost a full hash each: a seeded sample of 60 images by default.
+    let set = corpus_for_figures(60);
+    println!("image set: seeded sample of fixtures/corpus, {} images", set.len());
     let mut t = Tally::new("black-box evade pdq T=31, <= 5000 queries");
     for (_, rgb) in &set {
         t.add(evade_black_box(rgb, &BlackBoxOptions::new(Algorithm::Pdq)));

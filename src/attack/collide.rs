@@ -18,7 +18,7 @@ use image::RgbImage;
 
 use crate::attack::model::LinearModel;
 use crate::attack::outcome::{hash_image, AttackOutcome, Goal, Verification};
-use crate::attack::push::{cheapest, push, search, Move};
+use crate::attack::push::{cheapest, push, search, Move, MARGIN_START, MARGIN_START_JPEG};
 use crate::error::Result;
 use crate::report::default_threshold;
 use crate::{Algorithm, ImageHash};
@@ -69,8 +69,10 @@ pub fn collide(
     let first = d0.saturating_sub(opts.threshold as usize) + SPARE_BITS;
     let found = search(
         opts.max_rounds,
+        if opts.jpeg.is_some() { MARGIN_START_JPEG } else { MARGIN_START },
         |round, margin| {
-            let half = (first + 2 * round as usize).div_ceil(2);
+            // Every move is costly here: add a pair only every fourth round.
+            let half = (first + 2 * (round / 4) as usize).div_ceil(2);
             let moves: Vec<Move> = down
                 .iter()
                 .take(half)

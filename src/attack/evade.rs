@@ -20,7 +20,7 @@ use image::RgbImage;
 
 use crate::attack::model::LinearModel;
 use crate::attack::outcome::{hash_image, AttackOutcome, Goal, Verification};
-use crate::attack::push::{cheapest, push, search, Move};
+use crate::attack::push::{cheapest, push, search, Move, MARGIN_START, MARGIN_START_JPEG};
 use crate::error::Result;
 use crate::report::default_threshold;
 use crate::Algorithm;
@@ -70,6 +70,7 @@ pub fn evade(rgb: &RgbImage, opts: &EvadeOptions) -> Result<AttackOutcome> {
     let first = (opts.threshold as usize + 1).div_ceil(2) + SPARE_PAIRS;
     let found = search(
         opts.max_rounds,
+        if opts.jpeg.is_some() { MARGIN_START_JPEG } else { MARGIN_START },
         |round, margin| {
             let pairs = first + round as usize;
             let moves: Vec<Move> = above

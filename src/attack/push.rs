@@ -37,7 +37,49 @@ pub fn push(
         let target = if up { coeffs[i].max(median + gap) } else { coeffs[i].min(median - gap) };
         dx[i] = target - coeffs[i];
     }
-    apply_luma_delta(rgb, &model.least_norm(&dx), model.rgb_direction())
+    let direction = model.rgb_direction();
+    let mut delta = model.least_norm(&dx);
+    // Where a channel would leave 0..=255 it is clipped and part of the change is lost; add
+    // the least-norm correction for what was lost, a few times (it converges quickly: few
+    // pixels clip).
+    for _ in 0..CLIP_CORRECTIONS {
+        let effective = clipped_luma_delta(model, rgb, &delta, direction);
+        if effective.iter().zip(&delta).all(|(e, d)| (e - d).abs() < 1e-9) {
+            break;
+        }
+        let got = model.forward(&effective);
+        let residual: Vec<f64> = dx.iter().zip(&got).map(|(w, g)| w - g).collect();
+        for (d, r) in delta.iter_mut().zip(model.least_norm(&residual)) {
+            *d += r;
+        }
+    }
+    apply_luma_delta(rgb, &delta, direction)
+}
+
+/// Correction rounds for clipping in [`push`].
+const CLIP_CORRECTIONS: usize = 4;
+
+/// The luma change that actually happens when `delta` is added along `direction` and each
+/// channel is clipped to 0..=255 (before rounding).
+fn clipped_luma_delta(
+    model: &LinearModel,
+    rgb: &RgbImage,
+    delta: &[f64],
+    direction: [f64; 3],
+) -> Vec<f64> {
+    let w = model.luma_weights();
+    rgb.as_raw()
+        .chunks_exact(3)
+        .zip(delta)
+        .map(|(px, &d)| {
+            (0..3)
+                .map(|c| {
+                    let v = f64::from(px[c]);
+                    w[c] * ((v + d * direction[c]).clamp(0.0, 255.0) - v)
+                })
+                .sum()
+        })
+        .collect()
 }
 
 /// Coefficient indices on one side of the median (`above` = currently a 1 bit), cheapest to
@@ -55,8 +97,11 @@ pub fn cheapest(model: &LinearModel, coeffs: &[f64], median: f64, above: bool) -
     v.into_iter().map(|(_, i)| i).collect()
 }
 
-/// The initial margin, in rounding-noise units, and its growth per failed round.
+/// The initial margin, in rounding-noise units, without and with a JPEG requirement (JPEG's
+/// own noise is larger than rounding's, so starting higher saves rounds).
 pub const MARGIN_START: f64 = 1.0;
+/// See [`MARGIN_START`].
+pub const MARGIN_START_JPEG: f64 = 4.0;
 /// Factor by which the margin grows after a failed round.
 pub const MARGIN_GROWTH: f64 = 1.25;
 /// Bisection steps between the last failing and the first succeeding margin.
@@ -74,15 +119,16 @@ pub struct Found {
 }
 
 /// Searches for the smallest push that passes `check`. Round `r` builds
-/// `candidate(r, margin)` with a margin growing by [`MARGIN_GROWTH`] from [`MARGIN_START`]
+/// `candidate(r, margin)` with a margin growing by [`MARGIN_GROWTH`] from `start`
 /// (the attack also moves more coefficients as `r` grows); after the first success, a few
 /// bisection steps on the margin (same `r`) look for a smaller push that still passes.
 pub fn search(
     max_rounds: u32,
+    start: f64,
     mut candidate: impl FnMut(u32, f64) -> RgbImage,
     mut check: impl FnMut(&RgbImage) -> Result<bool>,
 ) -> Result<Found> {
-    let mut margin = MARGIN_START;
+    let mut margin = start;
     let mut tried = 0u64;
     let mut last = None;
     for round in 0..max_rounds.max(1) {
