@@ -274,7 +274,8 @@ fn median(v: &[f64]) -> f64 {
 /// The corpus images, or a seeded sample of `limit` of them (the variable `ATTACK_LIMIT`
 /// overrides `limit`; 0 = all).
 fn corpus_for_figures(limit: usize) -> Vec<(String, RgbImage)> {
-    let k = std::env::var("ATTACK_LIMIT").ok().and_then(|v| v.parse::<usize>().ok()).unwrap_or(limit);
+    let k =
+        std::env::var("ATTACK_LIMIT").ok().and_then(|v| v.parse::<usize>().ok()).unwrap_or(limit);
     if k == 0 {
         images("corpus")
     } else {
@@ -398,4 +399,35 @@ fn figures_black_box() {
         t.add(evade_black_box(rgb, &BlackBoxOptions::new(Algorithm::Pdq)));
     }
     t.print();
+}
+
+#[test]
+#[ignore = "prints the blind-spot figures of docs/src/adversaries"]
+fn figures_blind_spots() {
+    use hashscope::attack::blindspot::BlindSpot;
+    use hashscope::attack::quality::psnr;
+    let set = corpus_for_figures(0);
+    println!("image set: fixtures/corpus, {} images", set.len());
+    let spots = [
+        BlindSpot::Stripes { amplitude: 40.0, period: 24.0 },
+        BlindSpot::Ramp { amplitude: 60.0 },
+        BlindSpot::Checkerboard { amplitude: 40.0 },
+    ];
+    for spot in spots {
+        let (mut still, mut n, mut psnrs) = (0, 0, vec![]);
+        for (_, rgb) in &set {
+            let (before, _) = hash_image(Algorithm::Pdq, rgb).unwrap();
+            let changed = spot.apply(rgb);
+            let (after, _) = hash_image(Algorithm::Pdq, &changed).unwrap();
+            n += 1;
+            still += usize::from(after.distance(&before).unwrap() <= 31);
+            psnrs.push(psnr(rgb, &changed));
+        }
+        println!(
+            "blind spot pdq {}: still matching (distance <= 31) {still}/{n} = {:.1}%, median PSNR {:.2} dB",
+            spot.name(),
+            100.0 * still as f64 / n as f64,
+            median(&psnrs)
+        );
+    }
 }

@@ -12,6 +12,7 @@
 //! - [`push`]: the shared white-box step: push chosen coefficients across the median.
 //! - [`evade`]: the smallest change that moves the hash beyond the threshold.
 //! - [`blackbox`]: evasion with hash queries only (random search over smooth patterns).
+//! - [`blindspot`]: large visible changes PDQ cannot see (one-axis patterns, fine detail).
 //! - [`collide`]: a visibly unchanged image whose hash lands near a chosen target.
 //! - [`invert`]: the picture a hash gives away, and whether it identifies its image.
 //!
@@ -20,6 +21,7 @@
 //! Nothing here addresses a real list or service; the images are the benign fixtures.
 
 pub mod blackbox;
+pub mod blindspot;
 pub mod collide;
 pub mod evade;
 pub mod invert;

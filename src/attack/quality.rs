@@ -162,6 +162,23 @@ mod tests {
         assert_eq!(max_change(&a, &b), 10);
     }
 
+    /// Reference values computed once with scikit-image 0.26.0 (not at test time):
+    /// `structural_similarity(la, lb, gaussian_weights=True, sigma=1.5,
+    /// use_sample_covariance=False, data_range=255)` on the float64 luma
+    /// `rgb @ [0.299, 0.587, 0.114]`, and `peak_signal_noise_ratio(a, b, data_range=255)` on
+    /// the RGB arrays, for the two 32×24 images built below.
+    #[test]
+    fn ssim_and_psnr_match_scikit_image() {
+        let px = |x: u32, y: u32| [(x * 13 + y * 7) % 256, (x * x + 3 * y) % 256, (x * y) % 256];
+        let a = RgbImage::from_fn(32, 24, |x, y| image::Rgb(px(x, y).map(|v| v as u8)));
+        let b = RgbImage::from_fn(32, 24, |x, y| {
+            let d = ((x * 5 + y * 11) % 9) as i64 - 4;
+            image::Rgb(px(x, y).map(|v| (i64::from(v) + d).clamp(0, 255) as u8))
+        });
+        assert!((ssim(&a, &b) - 0.996_688_795_803_801_3).abs() < 1e-12, "{}", ssim(&a, &b));
+        assert!((psnr(&a, &b) - 39.981_706_435_429_86).abs() < 1e-9, "{}", psnr(&a, &b));
+    }
+
     #[test]
     fn mirror_repeats_the_edge() {
         let got: Vec<usize> = (-3..7).map(|i| mirror(i, 4)).collect();

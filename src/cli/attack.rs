@@ -1,4 +1,4 @@
-//! `hashscope attack evade|collide|invert|identify`: the adversaries of
+//! `hashscope attack evade|collide|invert|identify|blind-spot`: the adversaries of
 //! [`hashscope::attack`], on benign images.
 //!
 //! Every attack writes its result as PNG (`-o`), judges it by re-hashing that file as read
@@ -10,9 +10,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 
-use hashscope::attack::invert::{identify, reconstruct, to_picture};
+use hashscope::attack::blindspot::BlindSpot;
+use hashscope::attack::invert::{grid_side, identify, reconstruct, to_picture};
 use hashscope::attack::outcome::hash_image;
 use hashscope::attack::picture::{amplified_difference, bit_map};
+use hashscope::attack::quality::psnr;
 use hashscope::attack::{
     collide, evade, evade_black_box, AttackOutcome, BlackBoxOptions, CollideOptions, EvadeOptions,
 };
@@ -44,6 +46,23 @@ enum AttackCommand {
     /// Identification experiment: rank a folder's images by correlation with each one's
     /// reconstructed hash.
     Identify(IdentifyArgs),
+    /// Add a large pattern PDQ cannot see (one-axis stripes or ramp, fine checkerboard).
+    BlindSpot(BlindSpotArgs),
+}
+
+#[derive(Debug, Args)]
+struct BlindSpotArgs {
+    /// The image to change.
+    image: PathBuf,
+    /// stripes (horizontal, 24 px period), ramp (top to bottom) or checkerboard (1 px).
+    #[arg(long, default_value = "stripes")]
+    pattern: String,
+    /// Peak change in grey levels.
+    #[arg(long, default_value_t = 40.0)]
+    amplitude: f64,
+    /// Output PNG.
+    #[arg(short, long, value_name = "OUT.png")]
+    output: PathBuf,
 }
 
 /// Options shared by evade and collide: extra pictures for explaining the result.
@@ -123,7 +142,8 @@ struct InvertArgs {
     /// pdq or phash.
     #[arg(long, default_value = "pdq", value_parser = super::hash::parse_algo)]
     algo: Algorithm,
-    /// Size of the picture, pixels per side.
+    /// Size of the picture, pixels per side (reconstructed on the hash's own grid, 64×64 for
+    /// PDQ and 32×32 for pHash, then enlarged).
     #[arg(long, default_value_t = 256)]
     size: usize,
     /// Weight the patterns by 1/frequency (a smoothness prior: natural images look so).
@@ -222,11 +242,34 @@ pub fn run(args: AttackArgs) -> anyhow::Result<u8> {
         AttackCommand::Invert(a) => {
             check_algo(a.algo)?;
             let hash = ImageHash::from_hex(a.algo, &a.hash)?;
-            let luma = reconstruct(&hash, a.size, a.size, a.prior)?;
-            to_picture(&luma, a.size, a.size)
+            // Reconstruct on the grid the hash is computed from, then enlarge smoothly: at a
+            // large size the least-norm picture would concentrate on the sampled pixels.
+            let side = grid_side(a.algo);
+            let luma = reconstruct(&hash, side, side, a.prior)?;
+            let size = a.size.max(1) as u32;
+            let picture = to_picture(&luma, side, side);
+            image::imageops::resize(&picture, size, size, image::imageops::FilterType::CatmullRom)
                 .save(&a.output)
                 .with_context(|| format!("writing {}", a.output.display()))?;
             println!("wrote: {}", a.output.display());
+            Ok(exit::OK)
+        }
+        AttackCommand::BlindSpot(a) => {
+            let spot = match a.pattern.as_str() {
+                "stripes" => BlindSpot::Stripes { amplitude: a.amplitude, period: 24.0 },
+                "ramp" => BlindSpot::Ramp { amplitude: a.amplitude },
+                "checkerboard" => BlindSpot::Checkerboard { amplitude: a.amplitude },
+                other => bail!("unknown pattern {other:?} (stripes, ramp or checkerboard)"),
+            };
+            let rgb = load(&a.image)?;
+            let changed = spot.apply(&rgb);
+            changed.save(&a.output).with_context(|| format!("writing {}", a.output.display()))?;
+            let (before, _) = hash_image(Algorithm::Pdq, &rgb)?;
+            let (after, quality) = hash_image(Algorithm::Pdq, &load(&a.output)?)?;
+            println!("pattern: {}", spot.name());
+            println!("pdq_distance: {}", after.distance(&before)?);
+            println!("pdq_quality: {}", quality.unwrap_or(0));
+            println!("psnr_db: {:.2}", psnr(&rgb, &changed));
             Ok(exit::OK)
         }
         AttackCommand::Identify(a) => {
