@@ -7,7 +7,7 @@
 //! and "must go up". PDQ hashes have 128 ones as a rule, so the two groups have the same size
 //! and moving pairs keeps the median in place. Only `d − T` of the `d` disagreeing bits need to
 //! change for a match at threshold `T`; the attack moves the cheapest of them (plus a few
-//! spare) by the least-norm perturbation ([`push`](crate::attack::push::push)), re-hashes the
+//! spare) by the least-norm perturbation ([`push`]), re-hashes the
 //! 8-bit result (and its JPEG re-encoding, with `jpeg`), and grows margin and count until the
 //! match holds. For PDQ the result must also pass the quality gate, or a detector would
 //! ignore it.

@@ -7,7 +7,7 @@
 //! 2. Pick the cheapest coefficients to push across the median, as many from above as from
 //!    below (so the median stays put): `⌈(T + 1) / 2⌉` pairs plus a few spare.
 //! 3. Apply the least-norm perturbation that moves them a margin past the median
-//!    ([`push`](crate::attack::push::push)), round to 8 bits, re-hash (and, with `jpeg`, re-hash
+//!    ([`push`]), round to 8 bits, re-hash (and, with `jpeg`, re-hash
 //!    the JPEG re-encoding at that quality).
 //! 4. Not beyond `T` yet? Grow the margin by a quarter and add one pair; repeat.
 //!

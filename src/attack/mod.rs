@@ -10,10 +10,10 @@
 //! - [`outcome`]: hashing, writing and re-reading the result; what every attack reports.
 //! - [`picture`]: amplified differences and bit maps for explaining the results.
 //! - [`push`]: the shared white-box step: push chosen coefficients across the median.
-//! - [`evade`]: the smallest change that moves the hash beyond the threshold.
+//! - [`evade`](mod@evade): the smallest change that moves the hash beyond the threshold.
 //! - [`blackbox`]: evasion with hash queries only (random search over smooth patterns).
 //! - [`blindspot`]: large visible changes PDQ cannot see (one-axis patterns, fine detail).
-//! - [`collide`]: a visibly unchanged image whose hash lands near a chosen target.
+//! - [`collide`](mod@collide): a visibly unchanged image whose hash lands near a chosen target.
 //! - [`invert`]: the picture a hash gives away, and whether it identifies its image.
 //!
 //! Success is never taken from the model: every attack writes its result as an 8-bit PNG,
