@@ -431,3 +431,31 @@ fn figures_blind_spots() {
         );
     }
 }
+
+#[test]
+fn cli_evade_writes_the_judged_file_and_reports_it() {
+    let (name, _) = &sample(1, 14)[0];
+    let input = common::fixture(&format!("corpus/{}", name));
+    let out = std::env::temp_dir().join(format!("hashscope-cli-evade-{}.png", std::process::id()));
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_hashscope"))
+        .args(["attack", "evade", "--algo", "pdq", "-o"])
+        .arg(&out)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&run.stderr));
+    assert!(stdout.contains("success: true") && stdout.contains("psnr_db:"), "{stdout}");
+    let written = load_rgb8(&out, &DecodeLimits::default()).unwrap();
+    std::fs::remove_file(&out).ok();
+    let original = load_rgb8(&input, &DecodeLimits::default()).unwrap();
+    let (a, _) = hash_image(Algorithm::Pdq, &original).unwrap();
+    let (b, _) = hash_image(Algorithm::Pdq, &written).unwrap();
+    let reported: u32 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("distance: "))
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    assert_eq!(a.distance(&b).unwrap(), reported);
+    assert!(reported > 31);
+}
