@@ -459,3 +459,55 @@ fn cli_evade_writes_the_judged_file_and_reports_it() {
     assert_eq!(a.distance(&b).unwrap(), reported);
     assert!(reported > 31);
 }
+
+#[test]
+#[ignore = "prints the list experiments of docs/src/adversaries"]
+fn figures_lists() {
+    use hashscope::attack::lists::{detector, flagged, list_of, plant_near};
+    use hashscope::corpus::collect_images;
+    let files = collect_images(&[common::fixture("corpus")]).unwrap().files;
+    let load =
+        |f: &hashscope::corpus::ImageFile| load_rgb8(&f.path, &DecodeLimits::default()).unwrap();
+    let of = |c: &str| -> Vec<RgbImage> {
+        files.iter().filter(|f| f.collection == c).map(load).collect()
+    };
+    let jpeg = |v: &[RgbImage]| -> Vec<RgbImage> {
+        v.iter().map(|r| Transform::Jpeg { quality: 75 }.apply(r, 0).unwrap()).collect()
+    };
+    let category = of("pypi-scikit-image");
+    let wallpapers = of("gnome-backgrounds");
+    let others: Vec<RgbImage> = files
+        .iter()
+        .filter(|f| f.collection != "pypi-scikit-image" && f.collection != "gnome-backgrounds")
+        .map(load)
+        .collect();
+    let list = list_of(Algorithm::Pdq, &category).unwrap();
+    let d = detector(Algorithm::Pdq, &list).unwrap();
+    println!(
+        "list: PDQ hashes of the {} images of pypi-scikit-image (stand-ins for another category)",
+        list.len()
+    );
+    println!(
+        "  flagged, JPEG q75 copies of the listed images: {}",
+        flagged(&d, &jpeg(&category)).unwrap()
+    );
+    println!("  flagged, gnome-backgrounds (not listed): {}", flagged(&d, &wallpapers).unwrap());
+    println!(
+        "  flagged, the other {} corpus images: {}",
+        others.len(),
+        flagged(&d, &others).unwrap()
+    );
+    // Poisoning: three entries planted 8 bits from the hashes of three default wallpapers.
+    let mut poisoned = list.clone();
+    for rgb in wallpapers.iter().take(3) {
+        poisoned.push(plant_near(&hash_image(Algorithm::Pdq, rgb).unwrap().0, 8).unwrap());
+    }
+    let p = detector(Algorithm::Pdq, &poisoned).unwrap();
+    println!(
+        "poisoned: + 3 entries 8 bits from 3 of the {} gnome-backgrounds wallpapers",
+        wallpapers.len()
+    );
+    println!("  flagged, gnome-backgrounds as stored: {}", flagged(&p, &wallpapers).unwrap());
+    println!("  flagged, gnome-backgrounds JPEG q75: {}", flagged(&p, &jpeg(&wallpapers)).unwrap());
+    println!("  flagged, the other corpus images: {}", flagged(&p, &others).unwrap());
+}

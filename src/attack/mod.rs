@@ -4,6 +4,7 @@
 //! phone, so "very reliable" matching has to be measured against someone who is trying. This
 //! module implements the attacks from the literature on PDQ and pHash, to measure them:
 //!
+//! - [`lists`]: content-agnostic and poisoned lists: the detector flags whatever is listed.
 //! - [`model`]: both hashes are linear in the pixels up to the median comparison; the model,
 //!   its adjoint and the least-norm perturbation that moves chosen coefficients.
 //! - [`quality`]: how visible a change is (PSNR, SSIM, largest pixel change).
@@ -25,6 +26,7 @@ pub mod blindspot;
 pub mod collide;
 pub mod evade;
 pub mod invert;
+pub mod lists;
 pub mod model;
 pub mod outcome;
 pub mod picture;
