@@ -4,18 +4,18 @@
 //! phone, so "very reliable" matching has to be measured against someone who is trying. This
 //! module implements the attacks from the literature on PDQ and pHash, to measure them:
 //!
-//! - [`lists`]: content-agnostic and poisoned lists: the detector flags whatever is listed.
 //! - [`model`]: both hashes are linear in the pixels up to the median comparison; the model,
 //!   its adjoint and the least-norm perturbation that moves chosen coefficients.
 //! - [`quality`]: how visible a change is (PSNR, SSIM, largest pixel change).
 //! - [`outcome`]: hashing, writing and re-reading the result; what every attack reports.
-//! - [`picture`]: amplified differences and bit maps for explaining the results.
 //! - [`push`]: the shared white-box step: push chosen coefficients across the median.
 //! - [`evade`](mod@evade): the smallest change that moves the hash beyond the threshold.
 //! - [`blackbox`]: evasion with hash queries only (random search over smooth patterns).
-//! - [`blindspot`]: large visible changes PDQ cannot see (one-axis patterns, fine detail).
 //! - [`collide`](mod@collide): a visibly unchanged image whose hash lands near a chosen target.
 //! - [`invert`]: the picture a hash gives away, and whether it identifies its image.
+//! - [`blindspot`]: large visible changes PDQ cannot see (one-axis patterns, fine detail).
+//! - [`lists`]: content-agnostic and poisoned lists: the detector flags whatever is listed.
+//! - [`picture`]: amplified differences and bit maps for explaining the results.
 //!
 //! Success is never taken from the model: every attack writes its result as an 8-bit PNG,
 //! reads it back and re-hashes it (and, with a JPEG option, re-hashes the JPEG of it too).
