@@ -15,6 +15,7 @@
 //! ```
 //!
 //! - [`preprocess`]: Pillow-exact greyscale conversion and resampling.
+//! - [`attack`]: adversaries on benign images: the linear model, evasion, collisions, inversion.
 //! - [`algorithms`]: aHash, dHash, pHash, wHash and PDQ, one file each.
 //! - [`hasher`]: image → every requested hash from one decode ([`HasherConfig`], [`Hasher`]).
 //! - [`corpus`]: finding image files and their collections.
@@ -37,6 +38,7 @@
 //! hashscope contains and needs no abuse material: hash lists are built from benign stand-ins.
 
 pub mod algorithms;
+pub mod attack;
 pub mod book;
 pub mod corpus;
 pub mod cpu;
@@ -76,6 +78,20 @@ pub struct ReadmeDoctests;
 pub mod book_pages {
     #[doc = include_str!("../docs/src/README.md")]
     pub struct Readme;
+    #[doc = include_str!("../docs/src/adversaries/README.md")]
+    pub struct AdversariesReadme;
+    #[doc = include_str!("../docs/src/adversaries/blind-spots.md")]
+    pub struct AdversariesBlindSpots;
+    #[doc = include_str!("../docs/src/adversaries/collision.md")]
+    pub struct AdversariesCollision;
+    #[doc = include_str!("../docs/src/adversaries/evasion.md")]
+    pub struct AdversariesEvasion;
+    #[doc = include_str!("../docs/src/adversaries/inversion.md")]
+    pub struct AdversariesInversion;
+    #[doc = include_str!("../docs/src/adversaries/linear-model.md")]
+    pub struct AdversariesLinearModel;
+    #[doc = include_str!("../docs/src/adversaries/lists.md")]
+    pub struct AdversariesLists;
     #[doc = include_str!("../docs/src/algorithms/README.md")]
     pub struct AlgorithmsReadme;
     #[doc = include_str!("../docs/src/algorithms/ahash.md")]

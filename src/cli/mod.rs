@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod attack;
 mod book;
 mod hash;
 mod list;
@@ -28,6 +29,8 @@ pub mod exit {
     pub const SOME_INPUTS_FAILED: u8 = 3;
     /// `match`: at least one image matched the list.
     pub const MATCHED: u8 = 4;
+    /// `attack`: the attack did not reach its goal (the result is still written).
+    pub const ATTACK_FAILED: u8 = 5;
     /// `hash`: stopped by Ctrl-C (SIGINT); the output is complete up to its last row
     /// (128 + SIGINT, the shell convention).
     pub const INTERRUPTED: u8 = 130;
@@ -40,6 +43,7 @@ Exit codes:
   2    usage error (bad arguments)
   3    the run completed but some inputs failed (reported on stderr and as error rows)
   4    `match`: at least one image matched the list
+  5    `attack`: the attack did not reach its goal
   130  `hash`: interrupted by Ctrl-C; the output is complete up to its last row (--resume)
 
 hashscope measures perceptual-hash matching on benign images. It contains no abuse material
@@ -70,6 +74,8 @@ enum Command {
     Report(report::ReportArgs),
     /// Regenerate the course's numbers and figures (docs/src/generated) from the fixtures.
     Book(book::BookArgs),
+    /// Adversaries on benign images: evasion, forced collisions, hash inversion.
+    Attack(attack::AttackArgs),
 }
 
 /// Parses arguments, runs the subcommand, returns its exit code.
@@ -88,6 +94,7 @@ pub fn main() -> ExitCode {
         Command::Project(args) => project::run(args),
         Command::Match(args) => matching::run(args),
         Command::Book(args) => book::run(args),
+        Command::Attack(args) => attack::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
