@@ -92,6 +92,8 @@ pub mod book_pages {
     pub struct AdversariesLinearModel;
     #[doc = include_str!("../docs/src/adversaries/lists.md")]
     pub struct AdversariesLists;
+    #[doc = include_str!("../docs/src/adversaries/threshold-dilemma.md")]
+    pub struct AdversariesThresholdDilemma;
     #[doc = include_str!("../docs/src/algorithms/README.md")]
     pub struct AlgorithmsReadme;
     #[doc = include_str!("../docs/src/algorithms/ahash.md")]

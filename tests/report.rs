@@ -41,6 +41,31 @@ fn fixture_report_meets_quality_bounds_and_is_reproducible() {
             }
         }
     }
+    // The threshold dilemma on one image: re-hashed distances only, monotone in the budget.
+    let d = report::adversarial::threshold_dilemma(&cfg, &a, 1).unwrap();
+    assert_eq!(d.images.len(), 1);
+    for algo in [Algorithm::Pdq, Algorithm::PHash] {
+        let rows: Vec<_> = d.rows.iter().filter(|r| r.algorithm == algo).collect();
+        assert_eq!(rows.len(), report::adversarial::BUDGETS_DB.len());
+        let default = report::default_threshold(algo);
+        for w in rows.windows(2) {
+            // A looser budget (lower PSNR) never needs a lower threshold.
+            assert!(w[0].budget_db > w[1].budget_db);
+            assert!(w[1].threshold_needed >= w[0].threshold_needed, "{algo}: {rows:?}");
+        }
+        assert!(rows.iter().all(|r| r.threshold_needed >= default));
+        // Every attempt's distance is the re-hash of its written file: success means beyond
+        // the aim.
+        let (_, attempts) = d.attempts.iter().find(|(a, _)| *a == algo).unwrap();
+        for t in attempts.iter().flatten() {
+            assert_eq!(t.success, t.distance > t.aim, "{algo}: {t:?}");
+        }
+        println!("{algo}: {:?}", rows.iter().map(|r| r.threshold_needed).collect::<Vec<_>>());
+    }
+    // On this image the PDQ attack beats the default threshold at the loosest budget.
+    let pdq_last = d.rows.iter().rfind(|r| r.algorithm == Algorithm::Pdq).unwrap();
+    assert!(pdq_last.threshold_needed > report::default_threshold(Algorithm::Pdq));
+
     // Re-run: byte-identical outputs.
     let dir_a = tempdir("a");
     let dir_b = tempdir("b");

@@ -98,8 +98,38 @@ pub fn generate_from(root: &Path, results: &ReportResults) -> Result<Vec<Generat
     files.extend(dutch::files(results));
     files.extend(index_curve::files()?);
     files.extend(steps::files(root)?);
+    files.extend(copied_in(root)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// Markdown snippets under the generated directory that other commands wrote (outside the
+/// [`MANAGED_DIRS`], such as the threshold-dilemma table from `hashscope report
+/// --adversarial`): taken as they are, so that pages can embed them too.
+fn copied_in(root: &Path) -> Result<Vec<GeneratedFile>> {
+    let dir = root.join(GENERATED_DIR);
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(out) };
+    let mut subdirs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .filter(|p| p.file_name().is_some_and(|n| !MANAGED_DIRS.iter().any(|m| n == *m)))
+        .collect();
+    subdirs.sort();
+    for sub in subdirs {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(&sub)
+            .map_err(|e| Error::io(e, &sub))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .collect();
+        names.sort();
+        for p in names {
+            let bytes = std::fs::read(&p).map_err(|e| Error::io(e, &p))?;
+            let rel = p.strip_prefix(&dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            out.push(GeneratedFile { path: rel, bytes });
+        }
+    }
+    Ok(out)
 }
 
 /// `results.json` cut down for reading: every array longer than [`EXCERPT_ITEMS`] keeps its

@@ -39,6 +39,13 @@ pub struct ReportArgs {
     /// Number of seeded probe-versus-list splits.
     #[arg(long, default_value_t = 10)]
     splits: usize,
+    /// Add the threshold-dilemma section: white-box evasion of PDQ and pHash on the first
+    /// `--adversarial-images` robustness images (about a minute per 10 images, one core).
+    #[arg(long)]
+    adversarial: bool,
+    /// Images attacked by `--adversarial`.
+    #[arg(long, default_value_t = 24)]
+    adversarial_images: usize,
     /// Confirmed duplicates to exclude: lines `NAME<TAB>NAME` or cluster ids `ALGO:K`.
     #[arg(long, value_name = "FILE")]
     exclude_pairs: Option<PathBuf>,
@@ -114,7 +121,12 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
     cfg.limits = DecodeLimits::default().with_max_pixels(args.max_pixels);
 
     let bar = Bar(progress::bar(0, "starting"));
-    let results = report::run(&cfg, &bar)?;
+    let mut results = report::run(&cfg, &bar)?;
+    if args.adversarial {
+        eprintln!("threshold dilemma: attacking {} images…", args.adversarial_images);
+        results.adversarial =
+            Some(report::adversarial::threshold_dilemma(&cfg, &results, args.adversarial_images)?);
+    }
     bar.0.finish_and_clear();
     report::write(&results, &args.out)?;
 

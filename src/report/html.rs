@@ -58,6 +58,11 @@ pub(crate) fn section_plots(res: &ReportResults, id: &str) -> Vec<(String, Strin
         "null" => null_plots(res),
         "robustness" => vec![("robustness".into(), robustness_plot(res))],
         "operating" => roc_plots(res),
+        "adversarial" => res
+            .adversarial
+            .as_ref()
+            .map(|d| vec![("adversarial".to_string(), dilemma_plot(d))])
+            .unwrap_or_default(),
         _ => Vec::new(),
     }
 }
@@ -101,6 +106,27 @@ fn null_plots(res: &ReportResults) -> Vec<(String, String)> {
         ));
     }
     v
+}
+
+/// Per-image FPR (upper bound) at the threshold each attack budget forces, per algorithm.
+fn dilemma_plot(d: &super::adversarial::Dilemma) -> String {
+    let mut series: Vec<plot::Series> = Vec::new();
+    for row in &d.rows {
+        let label = row.algorithm.to_string();
+        let point = row.fpr_per_image.map(|e| (row.budget_db, e.upper));
+        match series.iter_mut().find(|s| s.label == label) {
+            Some(s) => s.points.extend(point),
+            None => series.push(plot::Series { label, points: point.into_iter().collect() }),
+        }
+    }
+    plot::line_chart(
+        "Threshold dilemma: FPR at the threshold that still catches attacked copies",
+        "attack budget, PSNR (dB)",
+        "per-image FPR, 95 % upper bound",
+        &series,
+        false,
+        true,
+    )
 }
 
 fn robustness_plot(res: &ReportResults) -> String {

@@ -441,5 +441,48 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
         let _ = writeln!(md, "- `{f}` under `{t}`: {e}");
     }
     out.push(Section { id: "failures", md });
+    if let Some(d) = &res.adversarial {
+        out.push(Section { id: "adversarial", md: adversarial_section(d) });
+    }
     out
+}
+
+fn adversarial_section(d: &super::adversarial::Dilemma) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "## Under attack: the threshold dilemma\n");
+    let _ = writeln!(
+        md,
+        "White-box evasion (the attacker holds the hash function) on {} images of the robustness \
+         sample, aiming beyond a grid of distances; every distance is re-hashed from the written \
+         file. For an attack budget (PSNR ≥ B dB: only copies at least that close to the original \
+         count), the threshold a defender needs to catch every sampled copy, and what that \
+         threshold costs on innocent images: the pair FPR across collections at it, the per-image \
+         rate for a list of the report's size (1 − (1 − p)^L, pairs as independent), and false \
+         matches per day at the report's volume. \"≥\" marks a budget at which some copy reached \
+         the largest distance tried: the real need is higher still.\n",
+        d.images.len()
+    );
+    let _ = writeln!(
+        md,
+        "| algorithm | budget | threshold needed | pair FPR at it (across) | per-image FPR | false matches per day |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|");
+    for row in &d.rows {
+        let est = |e: &Option<crate::eval::projection::Estimate>| {
+            e.map(|e| format!("{:.2e} (≤ {:.2e})", e.point, e.upper))
+                .unwrap_or_else(|| "n/a".into())
+        };
+        let _ = writeln!(
+            md,
+            "| {} | ≥ {:.0} dB | {}{} | {} | {} | {} |",
+            row.algorithm,
+            row.budget_db,
+            if row.reached_max { "≥ " } else { "" },
+            row.threshold_needed,
+            r(&row.fpr_pair),
+            est(&row.fpr_per_image),
+            est(&row.false_matches_per_day)
+        );
+    }
+    md
 }

@@ -29,6 +29,7 @@ use crate::hasher::HasherConfig;
 use crate::stats::{pair_rate_interval, DependentRate, ImagePairs, Rate};
 use crate::transforms::{standard_suite, Transform};
 
+pub mod adversarial;
 mod html;
 mod markdown;
 pub mod projection;
@@ -362,6 +363,9 @@ pub struct ReportResults {
     pub algorithms: Vec<AlgorithmResults>,
     /// Multiple comparisons (dihedral, several algorithms, several lists) vs single.
     pub multiple_comparisons: Vec<MultipleComparison>,
+    /// The threshold dilemma under attack (`hashscope report --adversarial`), when it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adversarial: Option<adversarial::Dilemma>,
 }
 
 /// Progress callbacks for the long phases.
@@ -500,6 +504,7 @@ pub fn run(config: &ReportConfig, progress: &dyn Progress) -> Result<ReportResul
         robustness_failures: rob.failures.clone(),
         algorithms,
         multiple_comparisons,
+        adversarial: None,
     })
 }
 
@@ -916,6 +921,11 @@ pub fn write(results: &ReportResults, dir: &Path) -> Result<()> {
     write_atomic(&dir.join("report.html"), render_html(results).as_bytes())?;
     write_atomic(&dir.join("fpr.csv"), fpr_csv(results).as_bytes())?;
     write_atomic(&dir.join("robustness.csv"), robustness_csv(results).as_bytes())?;
+    if results.adversarial.is_some() {
+        for (name, svg) in named_plots(results).into_iter().filter(|(n, _)| n == "adversarial") {
+            write_atomic(&dir.join(format!("{name}.svg")), svg.as_bytes())?;
+        }
+    }
     Ok(())
 }
 
