@@ -42,3 +42,27 @@ fn generated_files_and_page_blocks_are_current() {
         assert!(pages.contains(&*name), "generated/{} is not used by any page", f.path);
     }
 }
+
+/// The adversaries chapter's pictures are written by `hashscope attack` (commands on each
+/// page), not by `hashscope book`; the white-box ones are deterministic, so two of them are
+/// recomputed here and must equal the committed bytes.
+#[test]
+fn adversary_pictures_regenerate_byte_for_byte() {
+    use hashscope::attack::evade::{evade, EvadeOptions};
+    use hashscope::{load_rgb8, Algorithm, DecodeLimits};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cat = load_rgb8(
+        root.join("fixtures/corpus/pypi-scikit-image/pypi-scikit-image__00005.png"),
+        &DecodeLimits::default(),
+    )
+    .unwrap();
+    for (algo, file) in
+        [(Algorithm::Pdq, "cat-evade-pdq.png"), (Algorithm::PHash, "cat-evade-phash.png")]
+    {
+        let outcome = evade(&cat, &EvadeOptions::new(algo)).unwrap();
+        assert!(outcome.success);
+        let committed =
+            std::fs::read(root.join("docs/src/generated/adversaries").join(file)).unwrap();
+        assert!(outcome.png == committed, "{file} differs from `hashscope attack evade` output");
+    }
+}

@@ -4,7 +4,7 @@
 //! An attacker who holds the hash function can push a picture's hash beyond any threshold,
 //! paying in visible change (PSNR). To keep catching such copies the defender must raise the
 //! threshold — and a higher threshold matches more innocent images. For each algorithm this
-//! module runs the white-box evasion ([`crate::attack::evade`]) on a seeded sample of the
+//! module runs the white-box evasion ([`crate::attack::evade()`]) on a seeded sample of the
 //! report's robustness images, aiming at a grid of distances, and records the distance each
 //! image's copy reached (re-hashed from the written file) and at what PSNR. For an attack
 //! budget `B` dB, the threshold needed to catch every sampled copy is the largest distance an
