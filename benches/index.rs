@@ -174,29 +174,7 @@ where
     group.finish();
 }
 
-/// Prints the fraction of BK-tree nodes a query visits, by radius (uniform data, N = 10^5,
-/// mean over 32 queries) — the curve in `docs/src/matching.md`.
-fn bktree_curve<const N: usize>()
-where
-    Bits<N>: HashBits,
-{
-    let (entries, queries) = data::<N>(100_000, 32, false, 0xC0FE);
-    let tree = BkTree::build(&entries).unwrap();
-    let width = 64 * N as u32;
-    let mut line = format!("bktree visited fraction, {width}-bit uniform N=100000:");
-    for r in (0..=width).step_by(if N == 1 { 4 } else { 16 }) {
-        let f: f64 =
-            queries.iter().map(|q| tree.within_stats(q, r).1.fraction()).sum::<f64>() / 32.0;
-        line.push_str(&format!(" r={r}:{:.3}", f));
-    }
-    eprintln!("{line}");
-}
-
 fn benches(c: &mut Criterion) {
-    if std::env::var_os("HASHSCOPE_BENCH_CURVE").is_some() {
-        bktree_curve::<1>();
-        bktree_curve::<4>();
-    }
     query_bench::<1>(c, &[0, 4, 8, 12]);
     query_bench::<4>(c, &[16, 31]);
     build_bench::<1>(c);

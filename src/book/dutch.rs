@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::report::{AlgorithmResults, ReportResults};
+use crate::report::ReportResults;
 use crate::stats::Rate;
 
 use super::GeneratedFile;
@@ -37,10 +37,6 @@ fn nl(rate: Option<Rate>) -> String {
     out
 }
 
-fn recall(a: &AlgorithmResults, transform: &str) -> Option<Rate> {
-    a.robustness.iter().find(|t| t.transform == transform).and_then(|t| t.recall)
-}
-
 pub(super) fn files(res: &ReportResults) -> Vec<GeneratedFile> {
     let mut md = String::new();
     let _ = writeln!(
@@ -56,8 +52,8 @@ pub(super) fn files(res: &ReportResults) -> Vec<GeneratedFile> {
             a.threshold,
             a.bits,
             nl(a.probe_vs_list.per_image),
-            nl(recall(a, "jpeg50")),
-            nl(recall(a, "crop10"))
+            nl(a.recall("jpeg50")),
+            nl(a.recall("crop10"))
         );
     }
     vec![GeneratedFile::text("samenvatting/kerncijfers.md", md)]

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use crate::stats::{DependentRate, Rate};
 
-use super::{AlgorithmResults, ReportResults};
+use super::ReportResults;
 
 /// One section of the report: an id (used by the HTML to attach plots) and its Markdown.
 pub(crate) struct Section {
@@ -19,10 +19,6 @@ pub(crate) fn r(rate: &Option<Rate>) -> String {
 /// A dependence-aware interval, or "n/a".
 pub(crate) fn dr(rate: &Option<DependentRate>) -> String {
     rate.as_ref().map(|r| r.to_string()).unwrap_or_else(|| "n/a".to_string())
-}
-
-fn find<'a>(a: &'a AlgorithmResults, transform: &str) -> Option<&'a super::TransformOut> {
-    a.robustness.iter().find(|t| t.transform == transform)
 }
 
 /// The full Markdown report.
@@ -74,7 +70,7 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
     );
     let _ = writeln!(md, "|---|---|---|---|---|---|---|");
     for a in &res.algorithms {
-        let rec = |name: &str| r(&find(a, name).and_then(|t| t.recall));
+        let rec = |name: &str| r(&a.recall(name));
         let _ = writeln!(
             md,
             "| {} | ≤ {} of {} | {} | {} | {} | {} | {} |",

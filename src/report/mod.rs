@@ -335,6 +335,13 @@ pub struct AlgorithmResults {
     pub projection: Option<projection::ProjectionOut>,
 }
 
+impl AlgorithmResults {
+    /// Recall under the transform named `transform` (e.g. `jpeg50`), if it was measured.
+    pub fn recall(&self, transform: &str) -> Option<Rate> {
+        self.robustness.iter().find(|t| t.transform == transform).and_then(|t| t.recall)
+    }
+}
+
 /// A multiple-comparison variant against the single comparison.
 #[derive(Debug, Clone, Serialize)]
 pub struct MultipleComparison {
