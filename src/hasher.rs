@@ -99,9 +99,11 @@ impl HasherConfig {
 /// JPEG we have moves by more than 2 (docs/src/throughput.md).
 pub const FAST_DECODE_MIN_SIDE_PDQ: u32 = 1024;
 
-/// Shortest side aHash, dHash and pHash keep under [`HasherConfig::fast_decode`]: eight times
-/// pHash's 32×32 thumbnail, so the LANCZOS filter still averages many pixels per output.
-pub const FAST_DECODE_MIN_SIDE_IMAGEHASH: u32 = 256;
+/// Shortest side aHash, dHash and pHash keep under [`HasherConfig::fast_decode`]: four times
+/// pHash's 32×32 thumbnail, so the LANCZOS filter still averages several pixels per output.
+/// Measured on the corpus JPEGs (≤ 512 px, docs/src/throughput.md): at 128, pHash moves by
+/// at most 2 bits; at 64, by up to 4.
+pub const FAST_DECODE_MIN_SIDE_IMAGEHASH: u32 = 128;
 
 /// The shortest side a reduced-size decode must keep for `algorithms` on a `width × height`
 /// image: the largest need among them. wHash needs its full working size

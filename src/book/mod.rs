@@ -73,7 +73,21 @@ pub fn fixture_report_config(root: &Path) -> ReportConfig {
 
 /// Generates every file of the book from the repository at `root` (which must contain
 /// `fixtures/`). Deterministic: the same checkout gives the same bytes.
+///
+/// The book's figures are those of the default build: a build with the cargo feature
+/// `libjpeg-turbo` decodes JPEGs differently (a bit or two in some hashes) and gets an
+/// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) error instead.
 pub fn generate(root: &Path) -> Result<Vec<GeneratedFile>> {
+    if cfg!(feature = "libjpeg-turbo") {
+        return Err(crate::Error::new(
+            crate::ErrorKind::InvalidArgument,
+            format!(
+                "the book's figures are made by the default build (JPEG decoder: zune-jpeg); \
+                 this build decodes JPEGs with {}: rebuild without `--features libjpeg-turbo`",
+                crate::decode::JPEG_DECODER
+            ),
+        ));
+    }
     let results = report::run(&fixture_report_config(root), &NoProgress)?;
     generate_from(root, &results)
 }

@@ -49,9 +49,25 @@ Exit codes:
 hashscope measures perceptual-hash matching on benign images. It contains no abuse material
 and is an educational model, not a production scanner.";
 
+/// `hashscope --version`: the version and this build's JPEG decoder
+/// (`hashscope::decode::JPEG_DECODER`), since JPEG hashes can differ between decoders.
+#[cfg(feature = "libjpeg-turbo")]
+const LONG_VERSION: &str =
+    concat!(env!("CARGO_PKG_VERSION"), " (JPEG decoder: libjpeg-turbo, system library)");
+#[cfg(not(feature = "libjpeg-turbo"))]
+const LONG_VERSION: &str =
+    concat!(env!("CARGO_PKG_VERSION"), " (JPEG decoder: zune-jpeg, image crate)");
+
 /// Perceptual hashing, exact hash-list matching and honest false-positive measurement.
 #[derive(Debug, Parser)]
-#[command(name = "hashscope", version, about, long_about = None, after_help = AFTER_HELP)]
+#[command(
+    name = "hashscope",
+    version,
+    long_version = LONG_VERSION,
+    about,
+    long_about = None,
+    after_help = AFTER_HELP
+)]
 pub struct Cli {
     /// Worker threads (default: all cores).
     #[arg(long, global = true)]

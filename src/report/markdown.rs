@@ -34,13 +34,14 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
     let _ = writeln!(
         md,
         "Corpus `{}`: **{} images** in {} collections; {} file(s) could not be hashed; {} non-image file(s) skipped. \
-         hashscope {}, seed {}, corpus manifest SHA-256 `{}`.\n",
+         hashscope {} (JPEG decoder: {}), seed {}, corpus manifest SHA-256 `{}`.\n",
         res.config.corpus_name,
         c.images,
         c.collections.len(),
         c.failures.len(),
         c.skipped_non_images,
         res.tool.version,
+        res.tool.jpeg_decoder,
         res.config.seed,
         c.manifest_sha256
     );

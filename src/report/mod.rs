@@ -134,6 +134,9 @@ pub struct ToolInfo {
     pub name: &'static str,
     /// The crate version.
     pub version: &'static str,
+    /// The JPEG decoder of this build ([`crate::decode::JPEG_DECODER`]): JPEG hashes can
+    /// differ by a bit or two between the default decoder and libjpeg-turbo.
+    pub jpeg_decoder: &'static str,
 }
 
 /// What the corpus held.
@@ -497,7 +500,11 @@ pub fn run(config: &ReportConfig, progress: &dyn Progress) -> Result<ReportResul
         *coll_counts.entry(c.clone()).or_default() += 1;
     }
     Ok(ReportResults {
-        tool: ToolInfo { name: "hashscope", version: env!("CARGO_PKG_VERSION") },
+        tool: ToolInfo {
+            name: "hashscope",
+            version: env!("CARGO_PKG_VERSION"),
+            jpeg_decoder: crate::decode::JPEG_DECODER,
+        },
         config: config.clone(),
         corpus: CorpusInfo {
             images: corpus.len(),

@@ -27,6 +27,25 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Result};
 
+#[cfg(feature = "libjpeg-turbo")]
+pub mod libjpeg;
+
+/// Which decoder reads JPEG files in this build: the system's libjpeg-turbo with the cargo
+/// feature `libjpeg-turbo` (the pixels of Pillow and OpenCV, hence of the reference
+/// hashes), otherwise zune-jpeg through the `image` crate (pixels within a few grey levels
+/// of those). Reports and `hashscope --version` record it, since JPEG hashes can differ
+/// by a bit or two between the two.
+pub const JPEG_DECODER: &str = if cfg!(feature = "libjpeg-turbo") {
+    "libjpeg-turbo (system library)"
+} else {
+    "zune-jpeg (image crate)"
+};
+
+/// Whether `bytes` start like a JPEG file (SOI marker followed by another marker).
+fn is_jpeg(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+}
+
 /// Limits applied while decoding. The defaults accept photos up to 100 megapixels
 /// (a 50 MP camera photo uses half of it) and reject larger declared sizes before allocating.
 ///
@@ -110,6 +129,15 @@ pub fn decode_bytes(bytes: &[u8], limits: &DecodeLimits) -> Result<DynamicImage>
     if bytes.is_empty() {
         return Err(Error::new(ErrorKind::Decode, "empty file"));
     }
+    #[cfg(feature = "libjpeg-turbo")]
+    if is_jpeg(bytes) {
+        let mut out = Vec::new();
+        if let Some((_, w, h)) = libjpeg::decode_rgb8(bytes, limits, |_| 1, &mut out)? {
+            return RgbImage::from_raw(w, h, out).map(DynamicImage::ImageRgb8).ok_or_else(|| {
+                Error::new(ErrorKind::Decode, "internal: libjpeg-turbo output size")
+            });
+        }
+    }
     decode_reader(Cursor::new(bytes), limits)
 }
 
@@ -129,6 +157,12 @@ pub fn decode_rgb8_into(
 ) -> Result<(u32, u32)> {
     if bytes.is_empty() {
         return Err(Error::new(ErrorKind::Decode, "empty file"));
+    }
+    #[cfg(feature = "libjpeg-turbo")]
+    if is_jpeg(bytes) {
+        if let Some((_, w, h)) = libjpeg::decode_rgb8(bytes, limits, |_| 1, out)? {
+            return Ok((w, h));
+        }
     }
     let (decoder, format) = open_decoder(Cursor::new(bytes), limits)?;
     let (w, h) = decoder.dimensions();
@@ -189,7 +223,21 @@ pub fn decode_rgb8_reduced_into(
     min_side: impl Fn(u32, u32) -> u32,
     out: &mut Vec<u8>,
 ) -> Result<ReducedDecode> {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+    #[cfg(feature = "libjpeg-turbo")]
+    if is_jpeg(bytes) {
+        // libjpeg-turbo scales baseline and progressive JPEGs alike.
+        let denom = |hd: &libjpeg::JpegHeader| reduced_denominator(hd.width, hd.height, &min_side);
+        if let Some((hd, dw, dh)) = libjpeg::decode_rgb8(bytes, limits, denom, out)? {
+            return Ok(ReducedDecode {
+                width: hd.width,
+                height: hd.height,
+                decoded_width: dw,
+                decoded_height: dh,
+            });
+        }
+    }
+    #[cfg(not(feature = "libjpeg-turbo"))]
+    if is_jpeg(bytes) {
         // `jpeg-decoder` panics on a few malformed headers (e.g. a two-component frame);
         // such a file, like any it cannot decode, goes to the exact path instead.
         let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -205,6 +253,7 @@ pub fn decode_rgb8_reduced_into(
 
 /// The reduced-size JPEG decoding of [`decode_rgb8_reduced_into`]; `None` when it does not
 /// apply or fails (the caller then decodes exactly, and reports any error that way).
+#[cfg(not(feature = "libjpeg-turbo"))]
 fn decode_jpeg_reduced(
     bytes: &[u8],
     limits: &DecodeLimits,
@@ -224,11 +273,11 @@ fn decode_jpeg_reduced(
     if limits.check(w, h).is_err() || w == 0 || h == 0 {
         return None;
     }
-    let need = min_side(w, h).max(1);
-    // The largest denominator that keeps both sides at least `need` pixels long.
-    let scaled = |s: u32, d: u32| s.div_ceil(d);
-    let d = [8u32, 4, 2].into_iter().find(|&d| scaled(w, d).min(scaled(h, d)) >= need)?;
-    let (sw, sh) = (scaled(w, d), scaled(h, d));
+    let d = reduced_denominator(w, h, min_side);
+    if d == 1 {
+        return None;
+    }
+    let (sw, sh) = (w.div_ceil(d), h.div_ceil(d));
     // `scale` picks the smallest factor whose size reaches the request: exactly `1/d`.
     let got = dec.scale(u16::try_from(sw).ok()?, u16::try_from(sh).ok()?).ok()?;
     if (u32::from(got.0), u32::from(got.1)) != (sw, sh) {
@@ -249,6 +298,14 @@ fn decode_jpeg_reduced(
         _ => return None,
     }
     Some(ReducedDecode { width: w, height: h, decoded_width: sw, decoded_height: sh })
+}
+
+/// The largest DCT-scaling denominator (8, 4 or 2; 1 when none) that keeps both sides of a
+/// `w × h` image at least `min_side(w, h)` pixels long (a side of `s` pixels scaled by
+/// `1/d` becomes `⌈s/d⌉`).
+fn reduced_denominator(w: u32, h: u32, min_side: &dyn Fn(u32, u32) -> u32) -> u32 {
+    let need = min_side(w, h).max(1);
+    [8u32, 4, 2].into_iter().find(|&d| w.div_ceil(d).min(h.div_ceil(d)) >= need).unwrap_or(1)
 }
 
 /// The image header read, limits checked and set: a decoder ready to decode pixels.
@@ -321,8 +378,22 @@ pub fn to_rgb8(img: &DynamicImage) -> RgbImage {
             let v = hi(b.get_pixel(x, y).0[0]);
             Rgb([v, v, v])
         }),
-        // 8-bit luma/alpha/RGBA (drop alpha, replicate luma) and float images (clamped):
-        // the `image` crate's conversion is exactly Pillow's for 8-bit data.
+        // 8-bit luma, luma + alpha and RGBA: replicate luma, drop alpha (Pillow's rule),
+        // byte by byte (the `image` crate's own conversion goes through its colour-space
+        // machinery, a float round trip per sample, with the same result but 5× slower).
+        DynamicImage::ImageLuma8(b) => {
+            let raw = b.as_raw().iter().flat_map(|&v| [v, v, v]).collect();
+            RgbImage::from_raw(b.width(), b.height(), raw).expect("3 bytes per pixel")
+        }
+        DynamicImage::ImageLumaA8(b) => {
+            let raw = b.as_raw().chunks_exact(2).flat_map(|p| [p[0], p[0], p[0]]).collect();
+            RgbImage::from_raw(b.width(), b.height(), raw).expect("3 bytes per pixel")
+        }
+        DynamicImage::ImageRgba8(b) => {
+            let raw = b.as_raw().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+            RgbImage::from_raw(b.width(), b.height(), raw).expect("3 bytes per pixel")
+        }
+        // Float images (clamped to [0, 1], scaled): the `image` crate's conversion.
         other => other.to_rgb8(),
     }
 }

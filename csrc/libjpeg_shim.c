@@ -1,0 +1,167 @@
+/*
+ * hashscope: a minimal bridge to the system's libjpeg-turbo (libjpeg API, version 6.2),
+ * used only with the cargo feature `libjpeg-turbo` (see src/decode/libjpeg.rs).
+ *
+ * libjpeg reports fatal errors through a callback that must not return; the usual answer
+ * is setjmp/longjmp. Every entry point below calls setjmp itself before it calls into
+ * libjpeg, so a longjmp only ever crosses C frames of this file and of libjpeg, never a
+ * Rust frame. Errors are returned as a code plus libjpeg's message, copied into `err`.
+ *
+ * Decoding settings are libjpeg's defaults, which are Pillow's: the accurate integer IDCT
+ * (JDCT_ISLOW) and "fancy" (triangular) chroma upsampling, output in RGB.
+ */
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jpeglib.h>
+#include <jerror.h>
+
+typedef struct {
+    struct jpeg_error_mgr pub;
+    jmp_buf jump;
+    int truncated; /* a "premature end of JPEG file" warning was issued */
+} hs_error_mgr;
+
+typedef struct {
+    struct jpeg_decompress_struct cinfo;
+    hs_error_mgr err;
+    int started;
+} hs_jpeg;
+
+/* Public header facts, filled by hs_jpeg_open. */
+typedef struct {
+    unsigned int width;
+    unsigned int height;
+    int components;
+    int color_space;  /* 1 grey, 2 RGB, 3 YCbCr, 4 CMYK, 5 YCCK, 0 unknown (J_COLOR_SPACE) */
+    int progressive;
+    int data_precision;
+} hs_jpeg_info;
+
+static void hs_error_exit(j_common_ptr cinfo) {
+    hs_error_mgr *e = (hs_error_mgr *)cinfo->err;
+    longjmp(e->jump, 1);
+}
+
+static void hs_emit_message(j_common_ptr cinfo, int level) {
+    hs_error_mgr *e = (hs_error_mgr *)cinfo->err;
+    /* Warnings (level -1) are not printed; a premature end of data is remembered, as the
+     * caller treats a truncated file as an error (libjpeg would pad it with grey). */
+    if (level < 0 && e->pub.msg_code == JWRN_JPEG_EOF) {
+        e->truncated = 1;
+    }
+}
+
+static void hs_output_message(j_common_ptr cinfo) { (void)cinfo; }
+
+static void copy_message(hs_jpeg *h, char *err, size_t errlen) {
+    if (err == NULL || errlen == 0) {
+        return;
+    }
+    char buf[JMSG_LENGTH_MAX];
+    h->err.pub.format_message((j_common_ptr)&h->cinfo, buf);
+    strncpy(err, buf, errlen - 1);
+    err[errlen - 1] = '\0';
+}
+
+/* Reads the header of `len` bytes at `data` (which must outlive the handle). Returns the
+ * handle, or NULL with a message in `err` (the handle is then already freed). */
+hs_jpeg *hs_jpeg_open(const unsigned char *data, unsigned long len, long max_memory,
+                      hs_jpeg_info *info, char *err, size_t errlen) {
+    /* volatile: it is read after a longjmp back into this frame. */
+    hs_jpeg *volatile h = (hs_jpeg *)calloc(1, sizeof(hs_jpeg));
+    if (h == NULL) {
+        if (err != NULL && errlen > 0) {
+            strncpy(err, "out of memory", errlen - 1);
+            err[errlen - 1] = '\0';
+        }
+        return NULL;
+    }
+    h->cinfo.err = jpeg_std_error(&h->err.pub);
+    h->err.pub.error_exit = hs_error_exit;
+    h->err.pub.emit_message = hs_emit_message;
+    h->err.pub.output_message = hs_output_message;
+    if (setjmp(h->err.jump)) {
+        copy_message(h, err, errlen);
+        jpeg_destroy_decompress(&h->cinfo);
+        free(h);
+        return NULL;
+    }
+    jpeg_create_decompress(&h->cinfo);
+    h->cinfo.mem->max_memory_to_use = max_memory;
+    jpeg_mem_src(&h->cinfo, data, len);
+    jpeg_read_header(&h->cinfo, TRUE);
+    info->width = h->cinfo.image_width;
+    info->height = h->cinfo.image_height;
+    info->components = h->cinfo.num_components;
+    info->color_space = (int)h->cinfo.jpeg_color_space;
+    info->progressive = h->cinfo.progressive_mode ? 1 : 0;
+    info->data_precision = h->cinfo.data_precision;
+    return h;
+}
+
+/* Chooses the DCT-domain scale 1/`denom` (1, 2, 4 or 8) and RGB output, and gives the
+ * output size. Returns 0, or -1 with a message in `err`. */
+int hs_jpeg_scale(hs_jpeg *h, unsigned int denom, unsigned int *out_width,
+                  unsigned int *out_height, char *err, size_t errlen) {
+    if (setjmp(h->err.jump)) {
+        copy_message(h, err, errlen);
+        return -1;
+    }
+    h->cinfo.out_color_space = JCS_RGB;
+    h->cinfo.dct_method = JDCT_ISLOW;
+    h->cinfo.do_fancy_upsampling = TRUE;
+    h->cinfo.scale_num = 1;
+    h->cinfo.scale_denom = denom;
+    jpeg_calc_output_dimensions(&h->cinfo);
+    *out_width = h->cinfo.output_width;
+    *out_height = h->cinfo.output_height;
+    return 0;
+}
+
+/* Decodes into `out` (output_width × output_height × 3 bytes, `stride` bytes per row).
+ * Returns 0, 1 when the data ended early (the rest of the image is libjpeg's grey), or -1
+ * with a message in `err`. */
+int hs_jpeg_read(hs_jpeg *h, unsigned char *out, size_t out_len, char *err, size_t errlen) {
+    if (setjmp(h->err.jump)) {
+        copy_message(h, err, errlen);
+        return -1;
+    }
+    jpeg_start_decompress(&h->cinfo);
+    h->started = 1;
+    size_t stride = (size_t)h->cinfo.output_width * (size_t)h->cinfo.output_components;
+    if (h->cinfo.output_components != 3 ||
+        stride * (size_t)h->cinfo.output_height > out_len) {
+        if (err != NULL && errlen > 0) {
+            strncpy(err, "output buffer does not match the image", errlen - 1);
+            err[errlen - 1] = '\0';
+        }
+        return -1;
+    }
+    while (h->cinfo.output_scanline < h->cinfo.output_height) {
+        JSAMPROW rows[4];
+        int n = 0;
+        for (; n < 4 && h->cinfo.output_scanline + (JDIMENSION)n < h->cinfo.output_height; n++) {
+            rows[n] = out + stride * (size_t)(h->cinfo.output_scanline + (JDIMENSION)n);
+        }
+        if (jpeg_read_scanlines(&h->cinfo, rows, (JDIMENSION)n) == 0) {
+            break; /* suspended: cannot happen with a memory source, but never loop */
+        }
+    }
+    jpeg_finish_decompress(&h->cinfo);
+    h->started = 0;
+    return h->err.truncated ? 1 : 0;
+}
+
+/* Frees the handle (after an error too). */
+void hs_jpeg_close(hs_jpeg *h) {
+    if (h == NULL) {
+        return;
+    }
+    if (setjmp(h->err.jump) == 0) {
+        jpeg_destroy_decompress(&h->cinfo);
+    }
+    free(h);
+}
