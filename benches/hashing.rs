@@ -7,8 +7,11 @@
 //!   corpus less its GPL files) → hash, reading and decoding included; throughput in files/s.
 //! - `file_to_hash/large`: the large JPEGs → hash, decoding included. The directory is
 //!   `$HASHSCOPE_BENCH_LARGE` when set (e.g. the shared corpus's `full/`, 10 JPEGs of
-//!   2–24 MP), else `fixtures/large` (6 JPEGs of 1–24 MP). The `+fast` cases use the optional
-//!   reduced-size JPEG decoding (`HasherConfig::fast_decode`).
+//!   2–24 MP), else `fixtures/large` (6 JPEGs of 1–24 MP).
+//!
+//! In both `file_to_hash` groups the `+fast` cases use the optional reduced-size JPEG
+//! decoding (`HasherConfig::fast_decode`). With `--features libjpeg-turbo`, JPEGs are decoded
+//! by the system's libjpeg-turbo (Pillow's and OpenCV's decoder) instead of zune-jpeg.
 //!
 //! `image_hasher` has no PDQ and no wHash; its closest configurations are used as peers:
 //! `Mean` 8×8 Lanczos3 (≈ aHash), `Gradient` (≈ dHash), `Mean` + DCT preprocessing (≈ pHash).
@@ -61,7 +64,7 @@ fn ours_cases() -> Vec<(&'static str, Hasher)> {
     ]
 }
 
-/// The reduced-size decoding variants (they differ from the exact path on large JPEGs only).
+/// The reduced-size decoding variants.
 fn fast_cases() -> Vec<(&'static str, Hasher)> {
     let fast = |a: &[Algorithm]| HasherConfig::default().algorithms(a).fast_decode(true).build();
     vec![
@@ -118,9 +121,7 @@ fn file_to_hash(c: &mut Criterion) {
         g.sample_size(10);
         g.throughput(Throughput::Elements(paths.len() as u64));
         let mut cases = ours_cases();
-        if label == "large" {
-            cases.extend(fast_cases());
-        }
+        cases.extend(fast_cases());
         for (name, h) in cases {
             g.bench_function(BenchmarkId::from_parameter(name), |b| {
                 b.iter(|| {

@@ -121,16 +121,57 @@ int hs_jpeg_scale(hs_jpeg *h, unsigned int denom, unsigned int *out_width,
     return 0;
 }
 
+/* Whether every component has received DC data (possibly without its last bits, under
+ * successive approximation). Called when a scan has completed: coef_bits[c][0] is -1 until
+ * the first scan carrying component c's DC terms has started, which has then completed. */
+static int dc_data_present(hs_jpeg *h) {
+    if (h->cinfo.coef_bits == NULL) {
+        return 0;
+    }
+    for (int c = 0; c < h->cinfo.num_components; c++) {
+        if (h->cinfo.coef_bits[c][0] < 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Decodes into `out` (output_width × output_height × 3 bytes, `stride` bytes per row).
  * Returns 0, 1 when the data ended early (the rest of the image is libjpeg's grey), or -1
- * with a message in `err`. */
-int hs_jpeg_read(hs_jpeg *h, unsigned char *out, size_t out_len, char *err, size_t errlen) {
+ * with a message in `err`.
+ *
+ * `early`: for a progressive JPEG decoded at 1/8, stop reading the file after the first
+ * scan(s) that give every component its DC terms, and output from libjpeg's coefficient
+ * buffer ("buffered image" mode, block smoothing off): the picture a progressive JPEG shows
+ * first. An approximation of the whole file's 1/8 decode: the DC terms may lack their last
+ * bit(s) (successive approximation), and the low AC terms that 2:1-subsampled chroma uses at
+ * this scale are still zero. The rest of the file is not checked for errors. */
+int hs_jpeg_read(hs_jpeg *h, unsigned char *out, size_t out_len, int early, char *err,
+                 size_t errlen) {
     if (setjmp(h->err.jump)) {
         copy_message(h, err, errlen);
         return -1;
     }
+    int partial = early && h->cinfo.progressive_mode && h->cinfo.scale_denom == 8 &&
+                  h->cinfo.scale_num == 1;
+    if (partial) {
+        h->cinfo.buffered_image = TRUE;
+        h->cinfo.do_block_smoothing = FALSE;
+    }
     jpeg_start_decompress(&h->cinfo);
     h->started = 1;
+    if (partial) {
+        for (;;) {
+            int rc = jpeg_consume_input(&h->cinfo);
+            if (rc == JPEG_REACHED_EOI || rc == JPEG_SUSPENDED) {
+                break;
+            }
+            if (rc == JPEG_SCAN_COMPLETED && dc_data_present(h)) {
+                break;
+            }
+        }
+        jpeg_start_output(&h->cinfo, h->cinfo.input_scan_number);
+    }
     size_t stride = (size_t)h->cinfo.output_width * (size_t)h->cinfo.output_components;
     if (h->cinfo.output_components != 3 ||
         stride * (size_t)h->cinfo.output_height > out_len) {
@@ -150,7 +191,13 @@ int hs_jpeg_read(hs_jpeg *h, unsigned char *out, size_t out_len, char *err, size
             break; /* suspended: cannot happen with a memory source, but never loop */
         }
     }
-    jpeg_finish_decompress(&h->cinfo);
+    if (partial) {
+        jpeg_finish_output(&h->cinfo);
+        /* The remaining scans are not read: abort instead of finishing. */
+        jpeg_abort_decompress(&h->cinfo);
+    } else {
+        jpeg_finish_decompress(&h->cinfo);
+    }
     h->started = 0;
     return h->err.truncated ? 1 : 0;
 }

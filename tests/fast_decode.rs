@@ -13,6 +13,9 @@
 //! `fixtures/corpus` itself (≤ 512 px) is reported as a third set: an algorithm whose minimum
 //! side the image cannot halve is decoded exactly there and must give identical hashes.
 //!
+//! `fixtures/progressive` (12 progressive JPEGs, sides ≥ 1024) is the fourth: with the cargo
+//! feature `libjpeg-turbo` the fast path decodes them at 1/8 from their first (DC) scans.
+//!
 //! Run with `cargo test --test fast_decode -- --nocapture` to see the figures
 //! (docs/src/throughput.md records them).
 
@@ -116,6 +119,34 @@ fn fast_decode_agreement_with_the_exact_path() {
         })
         .collect();
     report("corpus", &small_rows);
+
+    // Progressive JPEGs: with libjpeg-turbo, aHash/dHash/pHash read them at 1/8 from their
+    // first scans (without it, they are decoded exactly and must agree exactly).
+    let progressive = jpegs("progressive");
+    assert_eq!(progressive.len(), 12);
+    let prog_rows: Vec<Row> = progressive
+        .par_iter()
+        .map(|p| {
+            let bytes = std::fs::read(p).unwrap();
+            let mut out = Vec::new();
+            let lim = hashscope::DecodeLimits::default();
+            let need = |w, h| fast_decode_min_side(&[Algorithm::PHash], w, h);
+            let d = hashscope::decode::decode_rgb8_reduced_into(&bytes, &lim, need, &mut out)
+                .unwrap();
+            let expected = if cfg!(feature = "libjpeg-turbo") { 8 } else { 1 };
+            assert_eq!(d.scale_denominator(), expected, "{}", p.display());
+            compare(&p.display().to_string(), &bytes, &exact, &fast)
+        })
+        .collect();
+    report("progressive", &prog_rows);
+    for (name, _, d) in &prog_rows {
+        for (i, algo) in Algorithm::ALL.iter().enumerate() {
+            if !cfg!(feature = "libjpeg-turbo") {
+                assert_eq!(d[i], 0, "{name}: {algo} changed but was decoded exactly");
+            }
+            assert!(d[i] <= 4 || *algo == Algorithm::Pdq, "{name}: {algo} moved by {} bits", d[i]);
+        }
+    }
 
     // The corpus enlarged 3× and re-encoded at quality 90: every 8th file here (keeps
     // `cargo test` short on CI's two cores); all of them with HASHSCOPE_FULL_AGREEMENT=1, as
