@@ -121,16 +121,46 @@ int hs_jpeg_scale(hs_jpeg *h, unsigned int denom, unsigned int *out_width,
     return 0;
 }
 
-/* Whether every component has received DC data (possibly without its last bits, under
- * successive approximation). Called when a scan has completed: coef_bits[c][0] is -1 until
- * the first scan carrying component c's DC terms has started, which has then completed. */
-static int dc_data_present(hs_jpeg *h) {
+/* Zigzag index of the coefficient at row r, column c of an 8×8 block (JPEG's scan order). */
+static const int zigzag_index[8][8] = {
+    {0, 1, 5, 6, 14, 15, 27, 28},     {2, 4, 7, 13, 16, 26, 29, 42},
+    {3, 8, 12, 17, 25, 30, 41, 43},   {9, 11, 18, 24, 31, 40, 44, 53},
+    {10, 19, 23, 32, 39, 45, 52, 54}, {20, 22, 33, 38, 46, 51, 55, 60},
+    {21, 34, 37, 47, 50, 56, 59, 61}, {35, 36, 48, 49, 57, 58, 62, 63},
+};
+
+/* Whether enough of a progressive JPEG has been read to output it at the chosen scale.
+ * Called when a scan has completed; coef_bits[c][k] is -1 until the first scan carrying
+ * coefficient k of component c has started (which has then completed), and then the number
+ * of low bits still missing (successive approximation).
+ * - At 1/8: every component has its DC terms, to any precision (the lowest AC terms that
+ *   2:1-subsampled chroma would use at this scale may still be zero).
+ * - At 1/2 and 1/4: every coefficient the scaled inverse DCT reads (the s × s lowest
+ *   frequencies of a component decoded at s × s pixels per block) is known to within its
+ *   last bit: only the final refinement scans are skipped. */
+static int enough_coefficients(hs_jpeg *h) {
     if (h->cinfo.coef_bits == NULL) {
         return 0;
     }
+    int eighth = h->cinfo.scale_denom == 8;
     for (int c = 0; c < h->cinfo.num_components; c++) {
-        if (h->cinfo.coef_bits[c][0] < 0) {
+        if (eighth) {
+            if (h->cinfo.coef_bits[c][0] < 0) {
+                return 0;
+            }
+            continue;
+        }
+        int s = h->cinfo.comp_info[c].DCT_scaled_size;
+        if (s < 1 || s > 8) {
             return 0;
+        }
+        for (int r = 0; r < s; r++) {
+            for (int k = 0; k < s; k++) {
+                int bits = h->cinfo.coef_bits[c][zigzag_index[r][k]];
+                if (bits < 0 || bits > 1) {
+                    return 0;
+                }
+            }
         }
     }
     return 1;
@@ -140,19 +170,17 @@ static int dc_data_present(hs_jpeg *h) {
  * Returns 0, 1 when the data ended early (the rest of the image is libjpeg's grey), or -1
  * with a message in `err`.
  *
- * `early`: for a progressive JPEG decoded at 1/8, stop reading the file after the first
- * scan(s) that give every component its DC terms, and output from libjpeg's coefficient
- * buffer ("buffered image" mode, block smoothing off): the picture a progressive JPEG shows
- * first. An approximation of the whole file's 1/8 decode: the DC terms may lack their last
- * bit(s) (successive approximation), and the low AC terms that 2:1-subsampled chroma uses at
- * this scale are still zero. The rest of the file is not checked for errors. */
+ * `early`: for a progressive JPEG decoded at reduced size, stop reading the file once
+ * enough_coefficients() holds, and output from libjpeg's coefficient buffer ("buffered
+ * image" mode, block smoothing off): an approximation of the whole file's decode at that
+ * size. The rest of the file is not checked for errors. */
 int hs_jpeg_read(hs_jpeg *h, unsigned char *out, size_t out_len, int early, char *err,
                  size_t errlen) {
     if (setjmp(h->err.jump)) {
         copy_message(h, err, errlen);
         return -1;
     }
-    int partial = early && h->cinfo.progressive_mode && h->cinfo.scale_denom == 8 &&
+    int partial = early && h->cinfo.progressive_mode && h->cinfo.scale_denom > 1 &&
                   h->cinfo.scale_num == 1;
     if (partial) {
         h->cinfo.buffered_image = TRUE;
@@ -166,7 +194,7 @@ int hs_jpeg_read(hs_jpeg *h, unsigned char *out, size_t out_len, int early, char
             if (rc == JPEG_REACHED_EOI || rc == JPEG_SUSPENDED) {
                 break;
             }
-            if (rc == JPEG_SCAN_COMPLETED && dc_data_present(h)) {
+            if (rc == JPEG_SCAN_COMPLETED && enough_coefficients(h)) {
                 break;
             }
         }

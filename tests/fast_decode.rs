@@ -131,8 +131,8 @@ fn fast_decode_agreement_with_the_exact_path() {
             let mut out = Vec::new();
             let lim = hashscope::DecodeLimits::default();
             let need = |w, h| fast_decode_min_side(&[Algorithm::PHash], w, h);
-            let d = hashscope::decode::decode_rgb8_reduced_into(&bytes, &lim, need, &mut out)
-                .unwrap();
+            let d =
+                hashscope::decode::decode_rgb8_reduced_into(&bytes, &lim, need, &mut out).unwrap();
             let expected = if cfg!(feature = "libjpeg-turbo") { 8 } else { 1 };
             assert_eq!(d.scale_denominator(), expected, "{}", p.display());
             compare(&p.display().to_string(), &bytes, &exact, &fast)

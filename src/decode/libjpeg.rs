@@ -105,13 +105,18 @@ fn decode_error(msg: &str) -> Error {
 /// the header and the decoded size, or `Ok(None)` when the file is a JPEG libjpeg-turbo is
 /// not used for here (not 8-bit grey/YCbCr/RGB); errors for undecodable or truncated data.
 ///
-/// A **progressive** JPEG decoded at 1/8 is read only until its first scan(s) have given
-/// every component its DC terms (typically the first 5–12 % of the file): the coarse picture
-/// such a file shows first. It approximates the whole file's 1/8 decode — the DC terms may
-/// lack their last bit (successive approximation), and the 2 × 2 lowest frequencies that
-/// 2:1-subsampled chroma uses at this scale are still zero — within a few grey levels (tested
-/// on a fixture; the hashes' agreement is measured by tests/fast_decode.rs). Errors in the
-/// unread part of the file go unnoticed.
+/// A **progressive** JPEG decoded at reduced size is read only as far as that size needs —
+/// the coarse picture such a file shows first, not its final one:
+///
+/// - at 1/8, until every component has its DC terms (typically the first 5–25 % of the
+///   file); they may lack their last bit (successive approximation), and the 2 × 2 lowest
+///   frequencies that 2:1-subsampled chroma uses at this scale are still zero;
+/// - at 1/2 and 1/4, until every coefficient the scaled inverse DCT reads is known to within
+///   its last bit: only the final refinement scans (often half the file) are skipped.
+///
+/// Luma stays within a few grey levels of the whole file's decode (tested on a fixture; the
+/// hashes' agreement is measured by tests/fast_decode.rs). Errors in the unread part of the
+/// file go unnoticed.
 pub fn decode_rgb8(
     bytes: &[u8],
     limits: &DecodeLimits,
@@ -121,7 +126,7 @@ pub fn decode_rgb8(
     decode_rgb8_with(bytes, limits, denom, true, out)
 }
 
-/// [`decode_rgb8`], with the early stop for progressive JPEGs at 1/8 optional (`early`).
+/// [`decode_rgb8`], with the early stop for progressive JPEGs optional (`early`).
 fn decode_rgb8_with(
     bytes: &[u8],
     limits: &DecodeLimits,
