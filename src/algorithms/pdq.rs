@@ -525,6 +525,8 @@ pub struct PdqHasher {
     /// One strip of [`LANES`] rows, interleaved, and its row-filtered version.
     strip_in: Vec<Lanes>,
     strip_out: Vec<Lanes>,
+    /// [`LANES`] rows of luma, row-major, on their way into `strip_in`.
+    lines: Vec<f32>,
     /// The second row pass at the 64 decimation columns only (`height × 64`), and the second
     /// column pass of that.
     narrow: Vec<f32>,
@@ -585,6 +587,7 @@ impl PdqHasher {
             ring: Vec::new(),
             strip_in: Vec::new(),
             strip_out: Vec::new(),
+            lines: Vec::new(),
             narrow: Vec::new(),
             narrow_out: Vec::new(),
             col_sums: Vec::new(),
@@ -721,7 +724,8 @@ impl PdqHasher {
         self.blur_and_decimate_portable(src, w, h, out);
     }
 
-    /// [`Self::blur_and_decimate_portable`] compiled for AVX2.
+    /// [`Self::blur_and_decimate_generic`] compiled for AVX2, with the 8 × 8 transposes of
+    /// [`rows_to_lanes`] and [`lanes_to_rows`] in AVX2 shuffles.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     unsafe fn blur_and_decimate_avx2(
@@ -731,11 +735,24 @@ impl PdqHasher {
         h: usize,
         out: &mut Downsampled,
     ) {
-        self.blur_and_decimate_portable(src, w, h, out);
+        self.blur_and_decimate_generic::<true>(src, w, h, out);
     }
 
-    #[inline(always)]
+    /// The portable build of [`Self::blur_and_decimate_generic`] (no CPU feature needed).
     fn blur_and_decimate_portable(
+        &mut self,
+        src: Source,
+        w: usize,
+        h: usize,
+        out: &mut Downsampled,
+    ) {
+        self.blur_and_decimate_generic::<false>(src, w, h, out);
+    }
+
+    /// The blur and decimation; `AVX2` may be true only when the CPU has AVX2 (it selects
+    /// the intrinsic transposes).
+    #[inline(always)]
+    fn blur_and_decimate_generic<const AVX2: bool>(
         &mut self,
         src: Source,
         w: usize,
@@ -744,30 +761,22 @@ impl PdqHasher {
     ) {
         let win_rows = jarosz_window(w, DOWNSAMPLED_SIDE);
         let win_cols = jarosz_window(h, DOWNSAMPLED_SIDE);
-        self.buf.clear();
+        // Every element of these buffers is written before it is read: resizing without
+        // clearing first keeps a reused buffer from being zero-filled for each image.
         self.buf.resize(w * h, 0.0);
-        self.strip_in.clear();
         self.strip_in.resize(w, [0.0; LANES]);
-        self.strip_out.clear();
         self.strip_out.resize(w, [0.0; LANES]);
-        let mut line = vec![0.0f32; w];
+        self.lines.resize(LANES * w, 0.0);
 
         // Row pass 1: luma → buf.
         for r0 in (0..h).step_by(LANES) {
             let rows = LANES.min(h - r0);
-            for l in 0..rows {
-                src.row((r0 + l) * w, &mut line);
-                for (v, &y) in self.strip_in.iter_mut().zip(&line) {
-                    v[l] = y;
-                }
+            for (l, line) in self.lines.chunks_exact_mut(w).take(rows).enumerate() {
+                src.row((r0 + l) * w, line);
             }
+            rows_to_lanes::<AVX2>(&self.lines[..rows * w], w, rows, &mut self.strip_in);
             box_filter_lanes(&self.strip_in, &mut self.strip_out, win_rows);
-            for l in 0..rows {
-                let dst = &mut self.buf[(r0 + l) * w..(r0 + l + 1) * w];
-                for (d, v) in dst.iter_mut().zip(&self.strip_out) {
-                    *d = v[l];
-                }
-            }
+            lanes_to_rows::<AVX2>(&self.strip_out, &mut self.buf[r0 * w..(r0 + rows) * w], w);
         }
 
         // Column pass 1, in place.
@@ -782,16 +791,11 @@ impl PdqHasher {
 
         // Row pass 2, keeping the decimation columns only.
         let cols: [usize; DOWNSAMPLED_SIDE] = std::array::from_fn(|j| decimation_index(j, w));
-        self.narrow.clear();
         self.narrow.resize(h * DOWNSAMPLED_SIDE, 0.0);
         for r0 in (0..h).step_by(LANES) {
             let rows = LANES.min(h - r0);
-            for l in 0..rows {
-                let row = &self.buf[(r0 + l) * w..(r0 + l + 1) * w];
-                for (v, &y) in self.strip_in.iter_mut().zip(row) {
-                    v[l] = y;
-                }
-            }
+            let block = &self.buf[r0 * w..(r0 + rows) * w];
+            rows_to_lanes::<AVX2>(block, w, rows, &mut self.strip_in);
             box_filter_lanes(&self.strip_in, &mut self.strip_out, win_rows);
             for l in 0..rows {
                 let dst = &mut self.narrow[(r0 + l) * DOWNSAMPLED_SIDE..][..DOWNSAMPLED_SIDE];
@@ -802,7 +806,6 @@ impl PdqHasher {
         }
 
         // Column pass 2 on the 64 kept columns, then the kept rows.
-        self.narrow_out.clear();
         self.narrow_out.resize(h * DOWNSAMPLED_SIDE, 0.0);
         box_filter_columns(
             &self.narrow,
@@ -822,6 +825,99 @@ impl PdqHasher {
 /// How many rows a row pass filters at once (one per SIMD lane).
 const LANES: usize = 8;
 type Lanes = [f32; LANES];
+
+/// Interleaves `rows` (≤ [`LANES`]) consecutive rows of `w` values (row-major in `block`)
+/// into lanes: `dst[i][l] = block[l * w + i]`. Lanes of missing rows are left as they were
+/// (their results are never read). With `AVX2`, full groups of 8 rows × 8 columns are
+/// transposed with AVX2 shuffles — pure data movement, the same values.
+#[inline(always)]
+fn rows_to_lanes<const AVX2: bool>(block: &[f32], w: usize, rows: usize, dst: &mut [Lanes]) {
+    debug_assert!(rows <= LANES && block.len() == rows * w && dst.len() == w);
+    let mut i = 0;
+    #[cfg(target_arch = "x86_64")]
+    if AVX2 && rows == LANES {
+        while i + LANES <= w {
+            let src: [*const f32; LANES] = std::array::from_fn(|l| block[l * w + i..].as_ptr());
+            let out: [*mut f32; LANES] = std::array::from_fn(|k| dst[i + k].as_mut_ptr());
+            // SAFETY: the caller runs this with AVX2 = true only on CPUs with AVX2; every
+            // pointer addresses 8 valid f32 (row `l` from column `i`, lane group `i + k`).
+            unsafe { transpose8x8_avx2(src, out) };
+            i += LANES;
+        }
+    }
+    for (j, d) in dst.iter_mut().enumerate().skip(i) {
+        for (l, v) in d.iter_mut().take(rows).enumerate() {
+            *v = block[l * w + j];
+        }
+    }
+}
+
+/// The inverse of [`rows_to_lanes`]: `block[l * w + i] = src[i][l]` for the
+/// `block.len() / w` rows of `block`.
+#[inline(always)]
+fn lanes_to_rows<const AVX2: bool>(src: &[Lanes], block: &mut [f32], w: usize) {
+    let rows = block.len() / w;
+    debug_assert!(rows <= LANES && block.len() == rows * w && src.len() == w);
+    let mut i = 0;
+    #[cfg(target_arch = "x86_64")]
+    if AVX2 && rows == LANES {
+        while i + LANES <= w {
+            let from: [*const f32; LANES] = std::array::from_fn(|k| src[i + k].as_ptr());
+            let base = block.as_mut_ptr();
+            // SAFETY: `l * w + i + 8 <= rows * w`, so each row pointer addresses 8 valid f32.
+            let to: [*mut f32; LANES] = std::array::from_fn(|l| unsafe { base.add(l * w + i) });
+            // SAFETY: AVX2 = true only on CPUs with AVX2; all pointers valid for 8 f32, and
+            // `src` and `block` do not overlap.
+            unsafe { transpose8x8_avx2(from, to) };
+            i += LANES;
+        }
+    }
+    for (l, row) in block.chunks_exact_mut(w).enumerate() {
+        for (j, v) in row.iter_mut().enumerate().skip(i) {
+            *v = src[j][l];
+        }
+    }
+}
+
+/// Transposes an 8 × 8 block of `f32`: `dst[k][l] = src[l][k]`, each pointer addressing 8
+/// consecutive values.
+///
+/// # Safety
+/// The CPU must have AVX2; every pointer must be valid for 8 `f32` (reads from `src`, writes
+/// to `dst`), and the source and destination blocks must not overlap.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn transpose8x8_avx2(src: [*const f32; LANES], dst: [*mut f32; LANES]) {
+    use std::arch::x86_64::*;
+    // SAFETY: the caller's contract (valid, non-overlapping pointers; AVX2).
+    unsafe {
+        let r: [__m256; LANES] = std::array::from_fn(|l| _mm256_loadu_ps(src[l]));
+        let t0 = _mm256_unpacklo_ps(r[0], r[1]);
+        let t1 = _mm256_unpackhi_ps(r[0], r[1]);
+        let t2 = _mm256_unpacklo_ps(r[2], r[3]);
+        let t3 = _mm256_unpackhi_ps(r[2], r[3]);
+        let t4 = _mm256_unpacklo_ps(r[4], r[5]);
+        let t5 = _mm256_unpackhi_ps(r[4], r[5]);
+        let t6 = _mm256_unpacklo_ps(r[6], r[7]);
+        let t7 = _mm256_unpackhi_ps(r[6], r[7]);
+        let u0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+        let u1 = _mm256_shuffle_ps::<0xEE>(t0, t2);
+        let u2 = _mm256_shuffle_ps::<0x44>(t1, t3);
+        let u3 = _mm256_shuffle_ps::<0xEE>(t1, t3);
+        let u4 = _mm256_shuffle_ps::<0x44>(t4, t6);
+        let u5 = _mm256_shuffle_ps::<0xEE>(t4, t6);
+        let u6 = _mm256_shuffle_ps::<0x44>(t5, t7);
+        let u7 = _mm256_shuffle_ps::<0xEE>(t5, t7);
+        _mm256_storeu_ps(dst[0], _mm256_permute2f128_ps::<0x20>(u0, u4));
+        _mm256_storeu_ps(dst[1], _mm256_permute2f128_ps::<0x20>(u1, u5));
+        _mm256_storeu_ps(dst[2], _mm256_permute2f128_ps::<0x20>(u2, u6));
+        _mm256_storeu_ps(dst[3], _mm256_permute2f128_ps::<0x20>(u3, u7));
+        _mm256_storeu_ps(dst[4], _mm256_permute2f128_ps::<0x31>(u0, u4));
+        _mm256_storeu_ps(dst[5], _mm256_permute2f128_ps::<0x31>(u1, u5));
+        _mm256_storeu_ps(dst[6], _mm256_permute2f128_ps::<0x31>(u2, u6));
+        _mm256_storeu_ps(dst[7], _mm256_permute2f128_ps::<0x31>(u3, u7));
+    }
+}
 
 /// [`box_filter_line`] on [`LANES`] independent lines at once, interleaved: `src[i][l]` is
 /// value `i` of line `l`. Each lane performs exactly the scalar operations of
@@ -1431,6 +1527,11 @@ mod tests {
             hasher.blur_and_decimate(Source::Luma(&luma), w, h, &mut got);
             for (a, b) in got.iter().flatten().zip(want.iter().flatten()) {
                 assert_eq!(a.to_bits(), b.to_bits(), "{w}×{h}");
+            }
+            // The portable build (no AVX2 transposes) as well, whatever this CPU has.
+            hasher.blur_and_decimate_portable(Source::Luma(&luma), w, h, &mut got);
+            for (a, b) in got.iter().flatten().zip(want.iter().flatten()) {
+                assert_eq!(a.to_bits(), b.to_bits(), "{w}×{h} (portable)");
             }
             // And through RGB: the luma computed on the fly equals the luma computed first.
             let rgb = RgbImage::from_fn(w as u32, h as u32, |x, y| {
