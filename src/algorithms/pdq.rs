@@ -705,9 +705,9 @@ impl PdqHasher {
     ///   the scalar operations of [`box_filter_line`] in the same order.
     /// - The luma is computed strip by strip as the first row pass reads it; the first column
     ///   pass runs in place, vectorised across columns.
-    /// - The second row pass stores only the 64 columns the decimation keeps (each is still the
-    ///   end of the full running sum along its row), and the second column pass runs only on
-    ///   those 64 columns.
+    /// - The second row pass divides and stores only at the 64 columns the decimation keeps
+    ///   (each is still the end of the full running sum along its row), and the second column
+    ///   pass runs only on those 64 columns.
     ///
     /// Every output value goes through the same IEEE operations as in the straightforward
     /// implementation (kept in the tests as the oracle), so the result is bit-identical. On
@@ -791,16 +791,17 @@ impl PdqHasher {
 
         // Row pass 2, keeping the decimation columns only.
         let cols: [usize; DOWNSAMPLED_SIDE] = std::array::from_fn(|j| decimation_index(j, w));
+        let mut kept = [[0.0f32; LANES]; DOWNSAMPLED_SIDE];
         self.narrow.resize(h * DOWNSAMPLED_SIDE, 0.0);
         for r0 in (0..h).step_by(LANES) {
             let rows = LANES.min(h - r0);
             let block = &self.buf[r0 * w..(r0 + rows) * w];
             rows_to_lanes::<AVX2>(block, w, rows, &mut self.strip_in);
-            box_filter_lanes(&self.strip_in, &mut self.strip_out, win_rows);
+            box_filter_lanes_at(&self.strip_in, win_rows, &cols, &mut kept);
             for l in 0..rows {
                 let dst = &mut self.narrow[(r0 + l) * DOWNSAMPLED_SIDE..][..DOWNSAMPLED_SIDE];
-                for (d, &c) in dst.iter_mut().zip(&cols) {
-                    *d = self.strip_out[c][l];
+                for (d, k) in dst.iter_mut().zip(&kept) {
+                    *d = k[l];
                 }
             }
         }
@@ -936,6 +937,40 @@ unsafe fn transpose8x8_avx2(src: [*const f32; BLOCK], dst: [*mut f32; BLOCK]) {
 /// [`box_filter_line`], in the same order.
 #[inline(always)]
 fn box_filter_lanes(src: &[Lanes], dst: &mut [Lanes], window: usize) {
+    debug_assert_eq!(dst.len(), src.len());
+    box_filter_lanes_emit(src, window, |o, sum, c| dst[o] = div_lanes(sum, c));
+}
+
+/// `sum / c` in every lane.
+#[inline(always)]
+fn div_lanes(a: &Lanes, c: f32) -> Lanes {
+    let mut o = *a;
+    for x in o.iter_mut() {
+        *x /= c;
+    }
+    o
+}
+
+/// [`box_filter_lanes`] computing only the outputs at the ascending positions `cols` (the
+/// decimation columns): the running sums are the same, only the divisions of the outputs
+/// nobody reads are skipped. `dst[j]` receives output `cols[j]`.
+#[inline(always)]
+fn box_filter_lanes_at(src: &[Lanes], window: usize, cols: &[usize], dst: &mut [Lanes]) {
+    debug_assert!(cols.windows(2).all(|p| p[0] <= p[1]) && dst.len() == cols.len());
+    let mut next = 0;
+    box_filter_lanes_emit(src, window, |o, sum, c| {
+        while next < cols.len() && cols[next] == o {
+            dst[next] = div_lanes(sum, c);
+            next += 1;
+        }
+    });
+}
+
+/// The running sums of [`box_filter_lanes`]: calls `emit(o, sum, count)` for every output
+/// position `o` in order, with the window's sum and the number of values in it; the output
+/// is `sum / count`.
+#[inline(always)]
+fn box_filter_lanes_emit(src: &[Lanes], window: usize, mut emit: impl FnMut(usize, &Lanes, f32)) {
     #[inline(always)]
     fn add(a: &mut Lanes, b: &Lanes) {
         for (x, y) in a.iter_mut().zip(b) {
@@ -948,17 +983,9 @@ fn box_filter_lanes(src: &[Lanes], dst: &mut [Lanes], window: usize) {
             *x -= *y;
         }
     }
-    #[inline(always)]
-    fn div(a: &Lanes, c: f32) -> Lanes {
-        let mut o = *a;
-        for x in o.iter_mut() {
-            *x /= c;
-        }
-        o
-    }
     let n = src.len();
     let half = (window + 2) / 2;
-    debug_assert!(window >= 1 && window <= n && dst.len() == n);
+    debug_assert!(window >= 1 && window <= n);
     let mut sum = [0.0f32; LANES];
     let mut count = 0usize;
     for v in &src[..half - 1] {
@@ -972,25 +999,22 @@ fn box_filter_lanes(src: &[Lanes], dst: &mut [Lanes], window: usize) {
         add(&mut sum, &src[right]);
         right += 1;
         count += 1;
-        dst[out] = div(&sum, count as f32);
+        emit(out, &sum, count as f32);
         out += 1;
     }
     let c = count as f32;
-    for ((enter, leave), d) in
-        src[right..].iter().zip(&src[left..n - (right - left)]).zip(&mut dst[out..])
-    {
+    for (enter, leave) in src[right..].iter().zip(&src[left..n - (right - left)]) {
         add(&mut sum, enter);
         sub(&mut sum, leave);
-        *d = div(&sum, c);
+        emit(out, &sum, c);
+        out += 1;
     }
-    let full = n - right;
-    left += full;
-    out += full;
+    left += n - right;
     while out < n {
         sub(&mut sum, &src[left]);
         left += 1;
         count -= 1;
-        dst[out] = div(&sum, count as f32);
+        emit(out, &sum, count as f32);
         out += 1;
     }
 }
