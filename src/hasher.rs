@@ -41,7 +41,7 @@ pub struct HasherConfig {
     pub algorithms: Vec<Algorithm>,
     /// Decoding limits (decompression-bomb protection).
     pub limits: DecodeLimits,
-    /// Decode large JPEGs at reduced size (1/2, 1/4 or 1/8, in the DCT domain) when the
+    /// Decode JPEGs at reduced size (1/2, 1/4 or 1/8, in the DCT domain) when the
     /// configured algorithms do not need every pixel; off by default. Much faster on camera
     /// photos, but the pixels — and so a few hash bits — differ from the exact path: see
     /// [`crate::decode::decode_rgb8_reduced_into`] and [`fast_decode_min_side`].

@@ -200,23 +200,29 @@ impl ReducedDecode {
     }
 }
 
-/// Like [`decode_rgb8_into`], but a baseline 8-bit JPEG (RGB or greyscale) may be decoded at
-/// 1/2, 1/4 or 1/8 of its size **in the DCT domain** (the inverse DCT computes
-/// only the lowest frequencies of each 8×8 block, which is much cheaper than decoding every
-/// pixel and resampling afterwards).
+/// Like [`decode_rgb8_into`], but a JPEG may be decoded at 1/2, 1/4 or 1/8 of its size **in
+/// the DCT domain** (the inverse DCT computes only the lowest frequencies of each 8×8 block,
+/// which is much cheaper than decoding every pixel and resampling afterwards).
 ///
 /// `min_side(width, height)` says how many pixels the shorter side must keep, given the
 /// stored size; the smallest scale that keeps both sides at least that long is used (a
-/// side of `s` pixels scaled by `1/d` becomes `⌈s/d⌉`). Other formats, progressive JPEGs
-/// (whose time goes into entropy decoding, which scaling does not shorten), other JPEGs
-/// (CMYK, 12-bit, …) and JPEGs too small to shrink are decoded by [`decode_rgb8_into`],
-/// exactly.
+/// side of `s` pixels scaled by `1/d` becomes `⌈s/d⌉`). Other formats, JPEGs too small to
+/// shrink and JPEGs the reduced decoder does not handle (CMYK, 12-bit, …) are decoded by
+/// [`decode_rgb8_into`], exactly.
 ///
-/// **The pixels differ from the exact path**: a different decoder (the `jpeg-decoder` crate,
-/// whose IDCT and colour conversion differ from zune-jpeg's by a grey level here and there)
-/// and a different resampling (the DCT-domain one instead of the hash's own filter). The
-/// hashes agree closely but not always bit for bit; docs/src/throughput.md gives the measured
-/// agreement.
+/// Which JPEGs shrink depends on the build:
+///
+/// - default: **baseline** 8-bit RGB or greyscale JPEGs, by the `jpeg-decoder` crate (whose
+///   IDCT and colour conversion differ from zune-jpeg's by a grey level here and there);
+///   progressive JPEGs are decoded exactly (their time goes into entropy decoding, which
+///   scaling does not shorten, and `jpeg-decoder` is slower at it than zune-jpeg);
+/// - cargo feature `libjpeg-turbo`: baseline and progressive JPEGs, by libjpeg-turbo, which
+///   also reads a progressive file only as far as the reduced size needs
+///   (`decode::libjpeg::decode_rgb8`, compiled with the feature).
+///
+/// **The pixels differ from the exact path** (the DCT-domain resampling instead of the hash's
+/// own filter, and for progressive files the skipped scans). The hashes agree closely but not
+/// always bit for bit; docs/src/throughput.md gives the measured agreement.
 pub fn decode_rgb8_reduced_into(
     bytes: &[u8],
     limits: &DecodeLimits,
