@@ -174,15 +174,7 @@ fn decode_rgb8_with(
         return Err(decode_error(&message(&err)));
     }
     let n = u64::from(ow) * u64::from(oh) * 3;
-    if n > limits.max_alloc_bytes {
-        return Err(Error::new(
-            ErrorKind::Limits,
-            format!(
-                "decoding {ow}×{oh} (Rgb8) needs {n} bytes, over the limit of {} bytes",
-                limits.max_alloc_bytes
-            ),
-        ));
-    }
+    limits.check_alloc(ow, oh, "Rgb8", n)?;
     let n = usize::try_from(n)
         .map_err(|_| Error::new(ErrorKind::Limits, "image does not fit in memory"))?;
     // libjpeg writes every output byte: reserve without zero-filling (a 24-megapixel photo

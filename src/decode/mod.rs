@@ -109,6 +109,21 @@ impl DecodeLimits {
         }
         Ok(())
     }
+
+    /// Errors with [`ErrorKind::Limits`] when decoding a `w × h` image of pixel type `pixel`
+    /// needs more than [`max_alloc_bytes`](Self::max_alloc_bytes) (`bytes` for its pixels).
+    fn check_alloc(&self, w: u32, h: u32, pixel: &str, bytes: u64) -> Result<()> {
+        if bytes > self.max_alloc_bytes {
+            return Err(Error::new(
+                ErrorKind::Limits,
+                format!(
+                    "decoding {w}×{h} ({pixel}) needs {bytes} bytes, over the limit of {} bytes",
+                    self.max_alloc_bytes
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Decodes the image file at `path` (format from content) into a [`DynamicImage`].
@@ -336,17 +351,7 @@ fn open_decoder<'a, R: BufRead + Seek + 'a>(
     }
     // The `image` crate allocates the whole output buffer up front and not every decoder
     // applies `max_alloc` to it (PNG does not): check it here, before any pixel is decoded.
-    let bytes = decoder.total_bytes();
-    if bytes > limits.max_alloc_bytes {
-        return Err(Error::new(
-            ErrorKind::Limits,
-            format!(
-                "decoding {w}×{h} ({:?}) needs {bytes} bytes, over the limit of {} bytes",
-                decoder.color_type(),
-                limits.max_alloc_bytes
-            ),
-        ));
-    }
+    limits.check_alloc(w, h, &format!("{:?}", decoder.color_type()), decoder.total_bytes())?;
     let mut lim = image::Limits::default();
     lim.max_image_width = Some(limits.max_side);
     lim.max_image_height = Some(limits.max_side);
