@@ -76,7 +76,7 @@ pub fn fixture_report_config(root: &Path) -> ReportConfig {
 ///
 /// The book's figures are those of the default build: a build with the cargo feature
 /// `libjpeg-turbo` decodes JPEGs differently (a bit or two in some hashes) and gets an
-/// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) error instead.
+/// [`ErrorKind::InvalidArgument`](crate::ErrorKind) error instead.
 pub fn generate(root: &Path) -> Result<Vec<GeneratedFile>> {
     if cfg!(feature = "libjpeg-turbo") {
         return Err(crate::Error::new(
