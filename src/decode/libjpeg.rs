@@ -6,8 +6,9 @@
 //!
 //! The bridge is `csrc/libjpeg_shim.c` (built by `build.rs`, linked with `-ljpeg`): libjpeg's
 //! fatal errors jump back (setjmp/longjmp) inside C only, and come out here as
-//! [`ErrorKind::Decode`] with libjpeg's message. A file whose data ends early is an error,
-//! as in the default decoder (libjpeg itself would pad it with grey).
+//! [`ErrorKind::Decode`] with libjpeg's message. A file whose data ends early is an error
+//! (libjpeg itself would pad it with grey; zune-jpeg, the default decoder, fills in the
+//! missing rows and hashscope hashes them — see `fixtures/bad/README.md`).
 //!
 //! Only 8-bit JPEGs with one (grey) or three (YCbCr or RGB) components are decoded here;
 //! anything else (CMYK, 12-bit, …) is left to the `image` crate: [`decode_rgb8`] returns
