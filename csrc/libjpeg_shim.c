@@ -27,7 +27,6 @@ typedef struct {
 typedef struct {
     struct jpeg_decompress_struct cinfo;
     hs_error_mgr err;
-    int started;
 } hs_jpeg;
 
 /* Public header facts, filled by hs_jpeg_open. */
@@ -187,7 +186,6 @@ int hs_jpeg_read(hs_jpeg *h, unsigned char *out, size_t out_len, int early, char
         h->cinfo.do_block_smoothing = FALSE;
     }
     jpeg_start_decompress(&h->cinfo);
-    h->started = 1;
     if (partial) {
         for (;;) {
             int rc = jpeg_consume_input(&h->cinfo);
@@ -226,7 +224,6 @@ int hs_jpeg_read(hs_jpeg *h, unsigned char *out, size_t out_len, int early, char
     } else {
         jpeg_finish_decompress(&h->cinfo);
     }
-    h->started = 0;
     return h->err.truncated ? 1 : 0;
 }
 

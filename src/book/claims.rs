@@ -148,7 +148,7 @@ pub(super) fn files(res: &ReportResults) -> Result<Vec<GeneratedFile>> {
         inputs.accounts,
         inputs.photos_per_account_per_day,
         inputs.account_threshold,
-        res.algorithms.first().map(|a| a.probe_vs_list.mean_list_size).unwrap_or(0.0)
+        res.mean_list_size()
     );
     let _ = writeln!(
         md,

@@ -14,6 +14,7 @@ use image::{GrayImage, ImageEncoder, Luma, Rgb, RgbImage};
 use crate::algorithms::{ahash, dhash, pdq, phash, whash};
 use crate::decode::{load_rgb8, DecodeLimits};
 use crate::error::{Error, ErrorKind, Result};
+use crate::hash::Bits64;
 use crate::preprocess::pillow::rgb_to_l;
 
 use super::GeneratedFile;
@@ -69,6 +70,12 @@ fn bit_grid(rows: u32, cols: u32, scale: u32, bit_at: impl Fn(u32, u32) -> bool)
     })
 }
 
+/// A 64-bit hash as an 8×8 [`bit_grid`], bit `8 row + col` per cell (the hashes' row-major
+/// order).
+fn bits64_grid(hash: &Bits64) -> RgbImage {
+    bit_grid(8, 8, 16, |r, c| hash.bit((8 * r + c) as usize))
+}
+
 fn grey_from_f32(values: &[f32], width: u32) -> GrayImage {
     let height = values.len() as u32 / width;
     GrayImage::from_fn(width, height, |x, y| {
@@ -103,10 +110,7 @@ pub(super) fn files(root: &Path) -> Result<Vec<GeneratedFile>> {
     // aHash.
     let a = ahash::ahash_stages(&grey)?;
     out.push(png("ahash-1-thumbnail.png", &enlarge(&a.thumbnail, 16))?);
-    out.push(png(
-        "ahash-2-bits.png",
-        &bit_grid(8, 8, 16, |r, c| a.hash.bit((8 * r + c) as usize)),
-    )?);
+    out.push(png("ahash-2-bits.png", &bits64_grid(&a.hash))?);
     let mut md = format!(
         "The 8×8 thumbnail's values (sum {}, mean {:.4}); a bit is 1 where the value is above \
          the mean. Hash: `{}`.\n\n",
@@ -120,10 +124,7 @@ pub(super) fn files(root: &Path) -> Result<Vec<GeneratedFile>> {
     // dHash.
     let d = dhash::dhash_stages(&grey)?;
     out.push(png("dhash-1-thumbnail.png", &enlarge(&d.thumbnail, 16))?);
-    out.push(png(
-        "dhash-2-bits.png",
-        &bit_grid(8, 8, 16, |r, c| d.hash.bit((8 * r + c) as usize)),
-    )?);
+    out.push(png("dhash-2-bits.png", &bits64_grid(&d.hash))?);
     let mut md = format!(
         "The 9×8 thumbnail's values; bit (row, column) is 1 where the pixel to the right is \
          brighter than its left neighbour. Hash: `{}`.\n\n",
@@ -137,10 +138,7 @@ pub(super) fn files(root: &Path) -> Result<Vec<GeneratedFile>> {
     let p_dct: Vec<f64> = p.dct.iter().flatten().copied().collect();
     out.push(png("phash-1-thumbnail.png", &enlarge(&p.thumbnail, 4))?);
     out.push(png("phash-2-dct.png", &heat_map(&p_dct, 8, p.median, 16))?);
-    out.push(png(
-        "phash-3-bits.png",
-        &bit_grid(8, 8, 16, |r, c| p.hash.bit((8 * r + c) as usize)),
-    )?);
+    out.push(png("phash-3-bits.png", &bits64_grid(&p.hash))?);
     let mut md = format!(
         "The 8×8 lowest DCT coefficients of the 32×32 thumbnail (row = vertical frequency); \
          median {:.4}; a bit is 1 where the coefficient is above the median. Hash: `{}`.\n\n",
@@ -156,10 +154,7 @@ pub(super) fn files(root: &Path) -> Result<Vec<GeneratedFile>> {
     let scale = (256 / w.image_scale).max(1);
     out.push(png("whash-1-thumbnail.png", &enlarge(&w.thumbnail, scale))?);
     out.push(png("whash-2-ll.png", &heat_map(&w_ll, 8, w.median, 16))?);
-    out.push(png(
-        "whash-3-bits.png",
-        &bit_grid(8, 8, 16, |r, c| w.hash.bit((8 * r + c) as usize)),
-    )?);
+    out.push(png("whash-3-bits.png", &bits64_grid(&w.hash))?);
     let mut md = format!(
         "image_scale = {}: the thumbnail is {}×{}. The 8×8 Haar LL band after removing the \
          lowest frequency; median {:.6}; a bit is 1 where the value is above the median. \

@@ -179,6 +179,15 @@ pub fn decode_rgb8_into(
             return Ok((w, h));
         }
     }
+    decode_rgb8_image_crate(bytes, limits, out)
+}
+
+/// [`decode_rgb8_into`] by the `image` crate alone (every format, every JPEG).
+fn decode_rgb8_image_crate(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+    out: &mut Vec<u8>,
+) -> Result<(u32, u32)> {
     let (decoder, format) = open_decoder(Cursor::new(bytes), limits)?;
     let (w, h) = decoder.dimensions();
     if decoder.color_type() == image::ColorType::Rgb8 {
@@ -257,6 +266,10 @@ pub fn decode_rgb8_reduced_into(
                 decoded_height: dh,
             });
         }
+        // A JPEG libjpeg-turbo is not used for (CMYK, 12-bit, …): exactly, by the `image`
+        // crate, without reading its header with libjpeg a second time.
+        let (w, h) = decode_rgb8_image_crate(bytes, limits, out)?;
+        return Ok(ReducedDecode { width: w, height: h, decoded_width: w, decoded_height: h });
     }
     #[cfg(not(feature = "libjpeg-turbo"))]
     if is_jpeg(bytes) {

@@ -63,7 +63,7 @@ pub(crate) fn sections(res: &ReportResults) -> Vec<Section> {
          This is the figure a scanning volume can be multiplied by. Recall = share of altered copies \
          still matched.\n",
         res.config.splits,
-        res.algorithms.first().map(|a| a.probe_vs_list.mean_list_size).unwrap_or(0.0)
+        res.mean_list_size()
     );
     let _ = writeln!(
         md,

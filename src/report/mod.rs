@@ -378,6 +378,14 @@ pub struct ReportResults {
     pub adversarial: Option<adversarial::Dilemma>,
 }
 
+impl ReportResults {
+    /// Mean size of the benign lists in the probe-versus-list design (the first algorithm's;
+    /// every algorithm uses the same splits), or 0 without algorithms.
+    pub fn mean_list_size(&self) -> f64 {
+        self.algorithms.first().map_or(0.0, |a| a.probe_vs_list.mean_list_size)
+    }
+}
+
 /// Progress callbacks for the long phases.
 pub trait Progress: Sync {
     /// A phase with `len` steps begins.
