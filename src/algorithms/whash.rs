@@ -119,16 +119,22 @@ pub fn whash_stages(luma: &GrayImage) -> Result<WHashStages> {
     compute(luma, true)
 }
 
-/// Reusable working memory of [`compute`]: the image and a second buffer the Haar levels
-/// write into (ping-pong), so a level never reads a value it has already overwritten.
+/// Reusable working memory of [`compute`]: the image (with the approximation and the
+/// top-right detail bands as the levels go), the bottom detail bands, and two rows.
 struct Work {
     buf: Vec<f64>,
-    tmp: Vec<f64>,
+    bottom: Vec<f64>,
+    rows: Vec<f64>,
+}
+
+impl Work {
+    const fn new() -> Work {
+        Work { buf: Vec::new(), bottom: Vec::new(), rows: Vec::new() }
+    }
 }
 
 thread_local! {
-    static WORK: std::cell::RefCell<Work> =
-        const { std::cell::RefCell::new(Work { buf: Vec::new(), tmp: Vec::new() }) };
+    static WORK: std::cell::RefCell<Work> = const { std::cell::RefCell::new(Work::new()) };
 }
 
 /// `i / 255` for every 8-bit value, computed once (the same `f64` division as before).
@@ -147,7 +153,7 @@ fn compute(luma: &GrayImage, keep_stages: bool) -> Result<WHashStages> {
     let thumbnail = resize(luma, scale, scale, Filter::Lanczos)?;
     // The buffers are per thread and reused; a re-entrant call (impossible today) would get
     // fresh ones.
-    let mut fresh = Work { buf: Vec::new(), tmp: Vec::new() };
+    let mut fresh = Work::new();
     let stages = WORK.with(|cell| match cell.try_borrow_mut() {
         Ok(mut work) => transform(thumbnail, scale, keep_stages, &mut work),
         Err(_) => transform(thumbnail, scale, keep_stages, &mut fresh),
@@ -158,33 +164,13 @@ fn compute(luma: &GrayImage, keep_stages: bool) -> Result<WHashStages> {
 /// Steps 3–6 on the `scale × scale` thumbnail.
 fn transform(thumbnail: GrayImage, scale: u32, keep_stages: bool, work: &mut Work) -> WHashStages {
     let n = scale as usize;
-    let levels = scale.trailing_zeros() as usize; // log2(image_scale)
-    let table = unit_scale();
-    let Work { buf, tmp } = work;
-    buf.clear();
-    buf.extend(thumbnail.as_raw().iter().map(|&p| table[usize::from(p)]));
-    tmp.clear();
-    tmp.resize(n * n, 0.0);
-
-    // Remove the lowest frequency: full-depth decomposition, zero the 1×1 LL, reconstruct.
-    for level in 0..levels {
-        haar_forward(buf, tmp, n, n >> level);
+    // Every value of the three buffers is written before it is read: no zero-filling.
+    for v in [&mut work.buf, &mut work.bottom] {
+        v.resize(n * n, 0.0);
     }
-    buf[0] *= 0.0;
-    for level in (0..levels).rev() {
-        haar_inverse(buf, tmp, n, n >> level);
-    }
-    let without_mean = if keep_stages { buf.clone() } else { Vec::new() };
-
-    // Decompose down to an 8×8 LL band.
-    let hash_levels = levels - HASH_SIZE.trailing_zeros() as usize;
-    for level in 0..hash_levels {
-        haar_forward(buf, tmp, n, n >> level);
-    }
-    let mut ll = [[0.0f64; HASH_SIZE]; HASH_SIZE];
-    for (r, row) in ll.iter_mut().enumerate() {
-        row.copy_from_slice(&buf[r * n..r * n + HASH_SIZE]);
-    }
+    work.rows.resize(4 * n, 0.0);
+    let mut without_mean = Vec::new();
+    let ll = ll_without_mean(thumbnail.as_raw(), work, n, keep_stages.then_some(&mut without_mean));
     let flat: Vec<f64> = ll.iter().flatten().copied().collect();
     let median = median(&flat);
     let mut hash = Bits64::zero();
@@ -194,64 +180,216 @@ fn transform(thumbnail: GrayImage, scale: u32, keep_stages: bool, work: &mut Wor
     WHashStages { image_scale: scale, thumbnail, without_mean, ll, median, hash }
 }
 
-/// One 2-D Haar analysis level on the top-left `m × m` block of the row-major `n`-wide
-/// buffer `buf` (with `tmp`, of the same size, as working memory): afterwards the block holds
-/// `[LL, LH; HL, HH]` (approximation top-left, details elsewhere), as PyWavelets' `dwt2`
-/// computes them (axis 0, then axis 1).
+/// Steps 3 (the division by 255) to 5 on the `n × n` 8-bit image `pixels` (`n` a power of
+/// two ≥ 8): the 8×8 LL band of the image with its lowest frequency removed. The buffers of
+/// `work` are overwritten; the image without its mean is copied to `without_mean` when asked
+/// for.
 ///
-/// Both passes walk memory row by row (a column-by-column walk over a large image misses the
-/// cache on every value); each output value is the same expression as in PyWavelets.
-fn haar_forward(buf: &mut [f64], tmp: &mut [f64], n: usize, m: usize) {
-    let half = m / 2;
-    // Axis 0: pairs of rows of `buf` → approximations in the top half of `tmp`, details in
-    // the bottom half.
-    for k in 0..half {
-        let x0 = &buf[2 * k * n..][..m];
-        let x1 = &buf[(2 * k + 1) * n..][..m];
-        let (top, bottom) = tmp.split_at_mut((half + k) * n);
-        let a = &mut top[k * n..][..m];
-        let d = &mut bottom[..m];
-        for c in 0..m {
-            a[c] = S * x1[c] + S * x0[c];
-            d[c] = -S * x1[c] + S * x0[c];
+/// Compiled twice, for AVX2 and for the baseline CPU: the same `f64` operations in the same
+/// order (Rust never fuses a multiply and an add on its own), four lanes at a time with AVX2,
+/// so both builds give the same bits (tested).
+fn ll_without_mean(
+    pixels: &[u8],
+    work: &mut Work,
+    n: usize,
+    without_mean: Option<&mut Vec<f64>>,
+) -> [[f64; HASH_SIZE]; HASH_SIZE] {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        return unsafe { ll_without_mean_avx2(pixels, work, n, without_mean) };
+    }
+    ll_without_mean_generic(pixels, work, n, without_mean)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn ll_without_mean_avx2(
+    pixels: &[u8],
+    work: &mut Work,
+    n: usize,
+    without_mean: Option<&mut Vec<f64>>,
+) -> [[f64; HASH_SIZE]; HASH_SIZE] {
+    ll_without_mean_generic(pixels, work, n, without_mean)
+}
+
+#[inline(always)]
+fn ll_without_mean_generic(
+    pixels: &[u8],
+    work: &mut Work,
+    n: usize,
+    without_mean: Option<&mut Vec<f64>>,
+) -> [[f64; HASH_SIZE]; HASH_SIZE] {
+    let Work { buf, bottom, rows } = work;
+    let levels = n.trailing_zeros() as usize; // log2(image_scale)
+                                              // Remove the lowest frequency: full-depth decomposition, zero the 1×1 LL, reconstruct.
+                                              // The first level reads the 8-bit pixels (divided by 255 on the way in).
+    haar_forward_first(pixels, buf, bottom, rows, n);
+    for level in 1..levels {
+        haar_forward(buf, bottom, rows, n, n >> level);
+    }
+    buf[0] *= 0.0;
+    for level in (0..levels).rev() {
+        haar_inverse(buf, bottom, rows, n, n >> level);
+    }
+    if let Some(copy) = without_mean {
+        copy.clear();
+        copy.extend_from_slice(buf);
+    }
+    // Decompose down to an 8×8 LL band: only the approximations are needed, so the detail
+    // bands of this second decomposition are never computed.
+    let hash_levels = levels - HASH_SIZE.trailing_zeros() as usize;
+    for level in 0..hash_levels {
+        haar_forward_ll(buf, rows, n, n >> level);
+    }
+    let mut ll = [[0.0f64; HASH_SIZE]; HASH_SIZE];
+    for (r, row) in ll.iter_mut().enumerate() {
+        row.copy_from_slice(&buf[r * n..r * n + HASH_SIZE]);
+    }
+    ll
+}
+
+/// Axis 0 of one Haar analysis level on rows `x0`, `x1`: approximations into `a`, details
+/// into `d` (PyWavelets' expressions, operation for operation).
+#[inline(always)]
+fn analyse_rows(x0: &[f64], x1: &[f64], a: &mut [f64], d: &mut [f64]) {
+    for (((a, d), &x0), &x1) in a.iter_mut().zip(d.iter_mut()).zip(x0).zip(x1) {
+        *a = S * x1 + S * x0;
+        *d = -S * x1 + S * x0;
+    }
+}
+
+/// Axis 1 of one Haar analysis level on a row: the pairs of `src` → approximations in the
+/// left half of `dst`, details in the right half.
+#[inline(always)]
+fn analyse_pairs(src: &[f64], dst: &mut [f64]) {
+    let (a, d) = dst.split_at_mut(src.len() / 2);
+    // Four pairs at a time as arrays, so that the compiler keeps four lanes in a register.
+    let mut a4 = a.chunks_exact_mut(4);
+    let mut d4 = d.chunks_exact_mut(4);
+    let mut src8 = src.chunks_exact(8);
+    for ((a, d), x) in (&mut a4).zip(&mut d4).zip(&mut src8) {
+        let x0 = [x[0], x[2], x[4], x[6]];
+        let x1 = [x[1], x[3], x[5], x[7]];
+        for i in 0..4 {
+            a[i] = S * x1[i] + S * x0[i];
+            d[i] = -S * x1[i] + S * x0[i];
         }
     }
-    // Axis 1: pairs of columns of `tmp` → approximations in the left half of `buf`, details
-    // in the right half.
-    for row in 0..m {
-        let src = &tmp[row * n..][..m];
-        let (a, d) = buf[row * n..][..m].split_at_mut(half);
-        for (k, pair) in src.chunks_exact(2).enumerate() {
-            let (x0, x1) = (pair[0], pair[1]);
-            a[k] = S * x1 + S * x0;
-            d[k] = -S * x1 + S * x0;
+    let rest = a4.into_remainder().iter_mut().zip(d4.into_remainder());
+    for ((a, d), pair) in rest.zip(src8.remainder().chunks_exact(2)) {
+        *a = S * pair[1] + S * pair[0];
+        *d = -S * pair[1] + S * pair[0];
+    }
+}
+
+/// Inverse of [`analyse_pairs`]: a row's (approximation, detail) halves → interleaved pairs.
+#[inline(always)]
+fn synthesise_pairs(src: &[f64], dst: &mut [f64]) {
+    let (a, d) = src.split_at(src.len() / 2);
+    let mut dst8 = dst.chunks_exact_mut(8);
+    let (mut a4, mut d4) = (a.chunks_exact(4), d.chunks_exact(4));
+    for ((x, a), d) in (&mut dst8).zip(&mut a4).zip(&mut d4) {
+        let mut even = [0.0; 4];
+        let mut odd = [0.0; 4];
+        for i in 0..4 {
+            even[i] = S * a[i] + S * d[i];
+            odd[i] = S * a[i] + -S * d[i];
+        }
+        for i in 0..4 {
+            x[2 * i] = even[i];
+            x[2 * i + 1] = odd[i];
+        }
+    }
+    let rest = dst8.into_remainder().chunks_exact_mut(2).zip(a4.remainder());
+    for ((pair, &a), &d) in rest.zip(d4.remainder()) {
+        pair[0] = S * a + S * d;
+        pair[1] = S * a + -S * d;
+    }
+}
+
+/// One 2-D Haar analysis level (PyWavelets' `dwt2`: axis 0, then axis 1) on the top-left
+/// `m × m` block of the `n`-wide image in `buf`. Afterwards, in PyWavelets' layout
+/// `[LL, LH; HL, HH]`, the top half (LL and its neighbouring detail band) is in rows
+/// `0..m/2` of `buf` and the bottom half (the other two detail bands) in rows `m/2..m` of
+/// `bottom`.
+///
+/// Each pair of rows `2k, 2k+1` is transformed along both axes while it is in cache (two row
+/// buffers in `rows`) and written to row `k` of `buf` — already read, as `k ≤ 2k` — and row
+/// `m/2 + k` of `bottom`. The levels' bottom halves occupy disjoint rows of `bottom`, so all
+/// detail bands survive until the inverse needs them.
+#[inline(always)]
+fn haar_forward(buf: &mut [f64], bottom: &mut [f64], rows: &mut [f64], n: usize, m: usize) {
+    let half = m / 2;
+    let (a, d) = rows[..2 * m].split_at_mut(m);
+    for k in 0..half {
+        analyse_rows(&buf[2 * k * n..][..m], &buf[(2 * k + 1) * n..][..m], a, d);
+        analyse_pairs(a, &mut buf[k * n..][..m]);
+        analyse_pairs(d, &mut bottom[(half + k) * n..][..m]);
+    }
+}
+
+/// The first [`haar_forward`] level, straight from the `n × n` 8-bit `pixels`: each pair of
+/// rows is divided by 255 (`i / 255` in `f64`, from a table) into two row buffers first, so
+/// the whole image in `f64` is never written out before the transform.
+#[inline(always)]
+fn haar_forward_first(
+    pixels: &[u8],
+    buf: &mut [f64],
+    bottom: &mut [f64],
+    rows: &mut [f64],
+    n: usize,
+) {
+    let table = unit_scale();
+    let half = n / 2;
+    let (x, ad) = rows[..4 * n].split_at_mut(2 * n);
+    let (x0, x1) = x.split_at_mut(n);
+    let (a, d) = ad.split_at_mut(n);
+    for k in 0..half {
+        for (v, &p) in x0.iter_mut().zip(&pixels[2 * k * n..][..n]) {
+            *v = table[usize::from(p)];
+        }
+        for (v, &p) in x1.iter_mut().zip(&pixels[(2 * k + 1) * n..][..n]) {
+            *v = table[usize::from(p)];
+        }
+        analyse_rows(x0, x1, a, d);
+        analyse_pairs(a, &mut buf[k * n..][..n]);
+        analyse_pairs(d, &mut bottom[(half + k) * n..][..n]);
+    }
+}
+
+/// Inverse of [`haar_forward`] (PyWavelets' `idwt2`: axis 1 first, then axis 0): rows `k` of
+/// `buf` and `m/2 + k` of `bottom` → rows `2k` and `2k + 1` of `buf`, for `k` from the last
+/// to the first, so that no row is overwritten before it is read.
+#[inline(always)]
+fn haar_inverse(buf: &mut [f64], bottom: &[f64], rows: &mut [f64], n: usize, m: usize) {
+    let half = m / 2;
+    let (a, d) = rows[..2 * m].split_at_mut(m);
+    for k in (0..half).rev() {
+        synthesise_pairs(&buf[k * n..][..m], a);
+        synthesise_pairs(&bottom[(half + k) * n..][..m], d);
+        let (even, odd) = buf[2 * k * n..].split_at_mut(n);
+        let out = even[..m].iter_mut().zip(&mut odd[..m]);
+        for (((even, odd), &a), &d) in out.zip(a.iter()).zip(d.iter()) {
+            *even = S * a + S * d;
+            *odd = S * a + -S * d;
         }
     }
 }
 
-/// Inverse of [`haar_forward`] (PyWavelets' `idwt2`: axis 1 first, then axis 0), with the
-/// same buffers.
-fn haar_inverse(buf: &mut [f64], tmp: &mut [f64], n: usize, m: usize) {
+/// The LL band of [`haar_forward`] alone: afterwards the top-left `m/2 × m/2` block of `buf`
+/// holds the same values `haar_forward` puts there; no detail band is computed.
+#[inline(always)]
+fn haar_forward_ll(buf: &mut [f64], rows: &mut [f64], n: usize, m: usize) {
     let half = m / 2;
-    // Axis 1: each row's (approximation, detail) halves of `buf` → interleaved pairs in `tmp`.
-    for row in 0..m {
-        let (a, d) = buf[row * n..][..m].split_at(half);
-        let dst = &mut tmp[row * n..][..m];
-        for (k, pair) in dst.chunks_exact_mut(2).enumerate() {
-            pair[0] = S * a[k] + S * d[k];
-            pair[1] = S * a[k] + -S * d[k];
-        }
-    }
-    // Axis 0: rows `k` (approximation) and `half + k` (detail) of `tmp` → rows `2k` and
-    // `2k + 1` of `buf`.
+    let a = &mut rows[..m];
     for k in 0..half {
-        let a = &tmp[k * n..][..m];
-        let d = &tmp[(half + k) * n..][..m];
-        let (even, odd) = buf[2 * k * n..].split_at_mut(n);
-        let (even, odd) = (&mut even[..m], &mut odd[..m]);
-        for c in 0..m {
-            even[c] = S * a[c] + S * d[c];
-            odd[c] = S * a[c] + -S * d[c];
+        let (x0, x1) = (&buf[2 * k * n..][..m], &buf[(2 * k + 1) * n..][..m]);
+        for ((a, &x0), &x1) in a.iter_mut().zip(x0).zip(x1) {
+            *a = S * x1 + S * x0;
+        }
+        for (ll, pair) in buf[k * n..][..half].iter_mut().zip(a.chunks_exact(2)) {
+            *ll = S * pair[1] + S * pair[0];
         }
     }
 }
@@ -260,23 +398,104 @@ fn haar_inverse(buf: &mut [f64], tmp: &mut [f64], n: usize, m: usize) {
 mod tests {
     use super::*;
 
+    /// The textbook order of operations, band by band through a second buffer: one analysis
+    /// level of PyWavelets' `dwt2` on the top-left `m × m` block (`[LL, LH; HL, HH]` in place).
+    fn plain_forward(buf: &mut [f64], n: usize, m: usize) {
+        let half = m / 2;
+        let mut tmp = buf.to_vec();
+        for k in 0..half {
+            for c in 0..m {
+                let (x0, x1) = (buf[2 * k * n + c], buf[(2 * k + 1) * n + c]);
+                tmp[k * n + c] = S * x1 + S * x0;
+                tmp[(half + k) * n + c] = -S * x1 + S * x0;
+            }
+        }
+        for r in 0..m {
+            for k in 0..half {
+                let (x0, x1) = (tmp[r * n + 2 * k], tmp[r * n + 2 * k + 1]);
+                buf[r * n + k] = S * x1 + S * x0;
+                buf[r * n + half + k] = -S * x1 + S * x0;
+            }
+        }
+    }
+
+    /// PyWavelets' `idwt2` level, textbook order (axis 1, then axis 0).
+    fn plain_inverse(buf: &mut [f64], n: usize, m: usize) {
+        let half = m / 2;
+        let mut tmp = buf.to_vec();
+        for r in 0..m {
+            for k in 0..half {
+                let (a, d) = (buf[r * n + k], buf[r * n + half + k]);
+                tmp[r * n + 2 * k] = S * a + S * d;
+                tmp[r * n + 2 * k + 1] = S * a + -S * d;
+            }
+        }
+        for k in 0..half {
+            for c in 0..m {
+                let (a, d) = (tmp[k * n + c], tmp[(half + k) * n + c]);
+                buf[2 * k * n + c] = S * a + S * d;
+                buf[(2 * k + 1) * n + c] = S * a + -S * d;
+            }
+        }
+    }
+
     #[test]
     fn haar_round_trip() {
         let n = 16;
         let orig: Vec<f64> = (0..n * n).map(|i| ((i * 37) % 101) as f64 / 7.0).collect();
         let mut buf = orig.clone();
-        let mut tmp = vec![0.0; n * n];
         for l in 0..4 {
-            haar_forward(&mut buf, &mut tmp, n, n >> l);
+            plain_forward(&mut buf, n, n >> l);
         }
         // The 1×1 LL is the sum scaled by s⁸ = 1/16, i.e. n·mean.
         let mean = orig.iter().sum::<f64>() / (n * n) as f64;
         assert!((buf[0] - mean * n as f64).abs() < 1e-9);
         for l in (0..4).rev() {
-            haar_inverse(&mut buf, &mut tmp, n, n >> l);
+            plain_inverse(&mut buf, n, n >> l);
         }
         for (a, b) in buf.iter().zip(&orig) {
             assert!((a - b).abs() < 1e-12);
+        }
+    }
+
+    /// The fused, dispatched transform (AVX2 when the CPU has it, LL-only second
+    /// decomposition) gives the bits of the textbook one, on noise and on flat images (whose
+    /// ties with the median depend on the last bit).
+    #[test]
+    fn fast_transform_gives_the_same_bits() {
+        for (case, n) in [8usize, 16, 64, 128, 256].into_iter().enumerate() {
+            for flat in [false, true] {
+                let img: Vec<u8> = (0..n * n)
+                    .map(|i| {
+                        let v = if flat { (i / (n * n / 4)) * 60 } else { (i * 7919 + case) % 256 };
+                        v as u8
+                    })
+                    .collect();
+                let mut work = Work::new();
+                work.buf = vec![f64::NAN; n * n];
+                work.bottom = vec![f64::NAN; n * n];
+                work.rows = vec![f64::NAN; 4 * n];
+                let mut kept = Vec::new();
+                let got = ll_without_mean(&img, &mut work, n, Some(&mut kept));
+                let mut buf: Vec<f64> = img.iter().map(|&p| f64::from(p) / 255.0).collect();
+                let levels = n.trailing_zeros() as usize;
+                for l in 0..levels {
+                    plain_forward(&mut buf, n, n >> l);
+                }
+                buf[0] *= 0.0;
+                for l in (0..levels).rev() {
+                    plain_inverse(&mut buf, n, n >> l);
+                }
+                assert!(kept.iter().zip(&buf).all(|(a, b)| a.to_bits() == b.to_bits()), "{n}");
+                for l in 0..levels - 3 {
+                    plain_forward(&mut buf, n, n >> l);
+                }
+                for r in 0..HASH_SIZE {
+                    for c in 0..HASH_SIZE {
+                        assert_eq!(got[r][c].to_bits(), buf[r * n + c].to_bits(), "{n} {flat}");
+                    }
+                }
+            }
         }
     }
 

@@ -8,3 +8,4 @@
 //!   with LANCZOS, BICUBIC, BILINEAR, BOX or HAMMING), reproduced byte for byte. Python
 //!   `imagehash` uses these.
 pub mod pillow;
+mod pillow_wide;
