@@ -5,7 +5,8 @@
 //!
 //! Two sets:
 //!
-//! - `large`: the real camera-size JPEGs of `fixtures/large` (decoded at 1/2 to 1/8);
+//! - `large`: the real camera-size JPEGs of `fixtures/large` (decoded at 1/2 to 1/8), each
+//!   algorithm alone and all five together (one decode at the largest size any needs);
 //! - `corpus×3`: every JPEG of `fixtures/corpus` enlarged 3× (LANCZOS) and re-encoded at
 //!   quality 90 in memory, so that the fast path has hundreds of varied images to shrink.
 //!   Enlarged images are smoother than real photos, so this set is the kinder of the two.
@@ -99,6 +100,23 @@ fn fast_decode_agreement_with_the_exact_path() {
         .collect();
     assert!(large.len() >= 6);
     report("large", &large);
+
+    // All five from one reduced decode, the configuration whose speed docs/src/throughput.md
+    // quotes against OpenCV: the largest need wins (PDQ's 1024, or half of wHash's size).
+    let together = vec![HasherConfig::default().fast_decode(true).build(); Algorithm::ALL.len()];
+    let large_together: Vec<Row> = jpegs("large")
+        .par_iter()
+        .map(|p| {
+            let bytes = std::fs::read(p).unwrap();
+            compare(&p.display().to_string(), &bytes, &exact, &together)
+        })
+        .collect();
+    report("large, all five together", &large_together);
+    for (name, _, d) in &large_together {
+        for (i, algo) in Algorithm::ALL.iter().enumerate() {
+            assert!(d[i] <= 4 || *algo == Algorithm::Pdq, "{name}: {algo} moved by {} bits", d[i]);
+        }
+    }
 
     // Small JPEGs are not shrunk: identical hashes.
     let small = jpegs("corpus");
