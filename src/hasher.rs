@@ -110,7 +110,7 @@ pub const FAST_DECODE_MIN_SIDE_IMAGEHASH: u32 = 128;
 /// ([`whash::image_scale`] of the stored size): its LANCZOS step then enlarges by at most 2×,
 /// and each of its 64 Haar LL cells still averages at least `(image_scale / 16)²` decoded
 /// pixels. Measured (docs/src/throughput.md): at half, wHash moves by at most 2 bits on every
-/// JPEG we have (98–100 % identical); at a quarter the same, at an eighth 67–92 % identical.
+/// JPEG we have (98–100 % identical); at a quarter the same, at an eighth 67–100 % identical.
 ///
 /// ```
 /// use hashscope::{hasher::fast_decode_min_side, Algorithm};
@@ -233,8 +233,8 @@ impl Hasher {
             let d = decode_rgb8_reduced_into(&s.file, &self.config.limits, min_side, &mut s.rgb)?;
             let mut hashes = self.hash_pixels(
                 Pixels::Rgb(&s.rgb),
-                d.decoded_width,
-                d.decoded_height,
+                (d.decoded_width, d.decoded_height),
+                (d.width, d.height),
                 &mut s.gray,
                 &mut s.pdq,
             )?;
@@ -243,7 +243,7 @@ impl Hasher {
             return Ok(hashes);
         }
         let (w, h) = decode_rgb8_into(&s.file, &self.config.limits, &mut s.rgb)?;
-        self.hash_pixels(Pixels::Rgb(&s.rgb), w, h, &mut s.gray, &mut s.pdq)
+        self.hash_pixels(Pixels::Rgb(&s.rgb), (w, h), (w, h), &mut s.gray, &mut s.pdq)
     }
 
     /// Hashes a raw, interleaved 8-bit RGB buffer of `width × height` pixels
@@ -256,7 +256,8 @@ impl Hasher {
                 format!("RGB buffer of {width}×{height} needs {expected} bytes, got {}", rgb.len()),
             ));
         }
-        with_scratch(|s| self.hash_pixels(Pixels::Rgb(rgb), width, height, &mut s.gray, &mut s.pdq))
+        let size = (width, height);
+        with_scratch(|s| self.hash_pixels(Pixels::Rgb(rgb), size, size, &mut s.gray, &mut s.pdq))
     }
 
     /// Hashes a raw 8-bit greyscale buffer of `width × height` pixels. The imagehash family
@@ -274,7 +275,8 @@ impl Hasher {
             ));
         }
         with_scratch(|s| {
-            self.hash_pixels(Pixels::Luma(luma), width, height, &mut s.gray, &mut s.pdq)
+            let size = (width, height);
+            self.hash_pixels(Pixels::Luma(luma), size, size, &mut s.gray, &mut s.pdq)
         })
     }
 
@@ -283,21 +285,23 @@ impl Hasher {
         with_scratch(|s| {
             self.hash_pixels(
                 Pixels::Rgb(rgb.as_raw()),
-                rgb.width(),
-                rgb.height(),
+                rgb.dimensions(),
+                rgb.dimensions(),
                 &mut s.gray,
                 &mut s.pdq,
             )
         })
     }
 
-    /// The configured hashes of `pixels` (whose size has been checked), with `gray` and
-    /// `pdq` as working memory.
+    /// The configured hashes of `pixels` (`width × height`, checked by the caller), with
+    /// `gray` and `pdq` as working memory. `stored` is the image's size in its file, which
+    /// differs from the pixels' after a reduced-size decode: wHash keeps the working size of
+    /// the stored size.
     fn hash_pixels(
         &self,
         pixels: Pixels,
-        width: u32,
-        height: u32,
+        (width, height): (u32, u32),
+        stored: (u32, u32),
         gray_buf: &mut Vec<u8>,
         pdq_hasher: &mut PdqHasher,
     ) -> Result<ImageHashes> {
@@ -353,7 +357,8 @@ impl Hasher {
                     phash::phash(g).and_then(|b| ImageHash::new64(algo, b))
                 }
                 (Algorithm::WHash, Some(g), _) => {
-                    whash::whash(g).and_then(|b| ImageHash::new64(algo, b))
+                    whash::whash_at_scale(g, whash::image_scale(stored.0, stored.1))
+                        .and_then(|b| ImageHash::new64(algo, b))
                 }
                 // Unreachable: `gray` and `pdq` were computed exactly for the algorithms above.
                 _ => Err(Error::new(ErrorKind::InvalidArgument, "internal: missing input")),
@@ -375,5 +380,36 @@ impl Hasher {
         }
         let pdq_quality = pdq.map(|p| p.quality);
         Ok(ImageHashes { width, height, hashes, pdq_quality })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// After a reduced-size decode, wHash works at the stored size's `image_scale`: here
+    /// 48 × 48 pixels stored as 96 × 96 are transformed at 64, not at their own 32 (noise, so
+    /// that the two working sizes give different hashes and the test can tell them apart).
+    #[test]
+    fn whash_keeps_the_stored_working_size() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let noise: Vec<u8> = (0..48 * 48)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 24) as u8
+            })
+            .collect();
+        let luma = GrayImage::from_raw(48, 48, noise.clone()).unwrap();
+        let at_64 = whash::whash_at_scale(&luma, 64).unwrap();
+        let own = whash::whash(&luma).unwrap();
+        assert_ne!(at_64, own, "the noise does not separate the two working sizes");
+        let hasher = HasherConfig::default().algorithms(&[Algorithm::WHash]).build();
+        let got = with_scratch(|s| {
+            hasher.hash_pixels(Pixels::Luma(&noise), (48, 48), (96, 96), &mut s.gray, &mut s.pdq)
+        })
+        .unwrap();
+        assert_eq!(got.hashes[0].to_hex(), at_64.to_hex());
     }
 }

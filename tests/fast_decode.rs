@@ -201,3 +201,28 @@ fn cli_flag_reports_stored_sizes() {
     assert_eq!((big[3], big[4]), ("6000", "4000"), "the stored size, not the decoded one");
     assert!(rows.iter().all(|r| r[5].len() == 64 && r[6].len() == 16), "{text}");
 }
+
+/// Under the fast path wHash works at the stored size's `image_scale` (2048 for a 6000 × 4000
+/// photo), from the pixels decoded at reduced size — not at the decoded size's (1024).
+#[test]
+fn fast_whash_keeps_the_stored_working_size() {
+    use hashscope::algorithms::whash::{image_scale, whash_at_scale};
+    let bytes = std::fs::read(fixture("large/lomiri-wallpapers-20.04__00004.jpg")).unwrap();
+    let lim = hashscope::DecodeLimits::default();
+    let mut rgb = Vec::new();
+    let need = |w, h| fast_decode_min_side(&[Algorithm::WHash], w, h);
+    let d = hashscope::decode::decode_rgb8_reduced_into(&bytes, &lim, need, &mut rgb).unwrap();
+    assert_eq!((d.width, d.height), (6000, 4000));
+    let expected = if cfg!(feature = "libjpeg-turbo") { 2 } else { 1 };
+    assert_eq!(d.scale_denominator(), expected);
+    let img = image::RgbImage::from_raw(d.decoded_width, d.decoded_height, rgb).unwrap();
+    let luma = hashscope::preprocess::pillow::rgb_to_l(&img);
+    let want = whash_at_scale(&luma, image_scale(6000, 4000)).unwrap();
+    let fast = HasherConfig::default().algorithms(&[Algorithm::WHash]).fast_decode(true).build();
+    let got = fast.hash_bytes(&bytes).unwrap();
+    assert_eq!(got.get(Algorithm::WHash).unwrap().to_hex(), want.to_hex());
+    if cfg!(feature = "libjpeg-turbo") {
+        // At the decoded size's own working size the transform would differ.
+        assert_eq!(image_scale(d.decoded_width, d.decoded_height), 1024);
+    }
+}

@@ -111,12 +111,38 @@ pub fn image_scale(width: u32, height: u32) -> u32 {
 /// assert_eq!(whash(&img).unwrap().to_hex(), "0f0f0f0f0f0f0f0f");
 /// ```
 pub fn whash(luma: &GrayImage) -> Result<Bits64> {
-    Ok(compute(luma, false)?.hash)
+    Ok(compute(luma, false, None)?.hash)
+}
+
+/// wHash at a given working size `image_scale` instead of the one [`image_scale`] derives
+/// from `luma`'s own size. For an image decoded at reduced size
+/// ([`HasherConfig::fast_decode`](crate::HasherConfig::fast_decode)), the hasher passes the
+/// stored size's `image_scale`, so that the transform is the exact path's and only the
+/// thumbnail's source pixels differ.
+///
+/// Errors with [`ErrorKind::InvalidArgument`] unless `image_scale` is a power of two ≥ 8,
+/// and with [`ErrorKind::Unhashable`] on an empty image.
+///
+/// ```
+/// use hashscope::algorithms::whash::{whash, whash_at_scale};
+/// let img = image::GrayImage::from_fn(64, 64, |x, _| image::Luma([if x < 32 { 20 } else { 220 }]));
+/// assert_eq!(whash_at_scale(&img, 64).unwrap(), whash(&img).unwrap());
+/// assert_eq!(whash_at_scale(&img, 128).unwrap().to_hex(), "0f0f0f0f0f0f0f0f");
+/// assert!(whash_at_scale(&img, 100).is_err());
+/// ```
+pub fn whash_at_scale(luma: &GrayImage, image_scale: u32) -> Result<Bits64> {
+    if !image_scale.is_power_of_two() || (image_scale as usize) < HASH_SIZE {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("wHash working size {image_scale} is not a power of two ≥ {HASH_SIZE}"),
+        ));
+    }
+    Ok(compute(luma, false, Some(image_scale))?.hash)
 }
 
 /// wHash with its intermediate stages.
 pub fn whash_stages(luma: &GrayImage) -> Result<WHashStages> {
-    compute(luma, true)
+    compute(luma, true, None)
 }
 
 /// Reusable working memory of [`compute`]: the image (with the approximation and the
@@ -143,13 +169,14 @@ fn unit_scale() -> &'static [f64; 256] {
     TABLE.get_or_init(|| std::array::from_fn(|i| i as f64 / 255.0))
 }
 
-/// The computation; `without_mean` is only kept (copied) when `keep_stages` is set.
-fn compute(luma: &GrayImage, keep_stages: bool) -> Result<WHashStages> {
+/// The computation at working size `scale` (default: [`image_scale`] of `luma`);
+/// `without_mean` is only kept (copied) when `keep_stages` is set.
+fn compute(luma: &GrayImage, keep_stages: bool, scale: Option<u32>) -> Result<WHashStages> {
     let (w, h) = luma.dimensions();
     if w == 0 || h == 0 {
         return Err(Error::new(ErrorKind::Unhashable, format!("image has zero size ({w}×{h})")));
     }
-    let scale = image_scale(w, h);
+    let scale = scale.unwrap_or_else(|| image_scale(w, h));
     let thumbnail = resize(luma, scale, scale, Filter::Lanczos)?;
     // The buffers are per thread and reused; a re-entrant call (impossible today) would get
     // fresh ones.
