@@ -38,10 +38,12 @@
 //!
 //! # Complexity
 //!
-//! Resize `O(width · height)`, then `O(image_scale²)` for the transforms (each level reads
-//! and writes memory row by row, ping-ponging between two `image_scale²` buffers of `f64`
-//! that each thread keeps for the next image: 64 MiB for a 2048 px shorter side; imagehash's
-//! choice of working at the image's own scale makes wHash the most memory-hungry of the four).
+//! Resize `O(width · height)`, then `O(image_scale²)` for the transforms: each level reads
+//! and writes the image once, a pair of rows at a time through both axes, with the detail
+//! bands it must keep in a second `image_scale²` buffer of `f64`; each thread keeps both for
+//! the next image: 64 MiB for a 2048 px shorter side (imagehash's choice of working at the
+//! image's own scale makes wHash the most memory-hungry of the four). The second
+//! decomposition computes only the approximation band the hash reads.
 //!
 //! # Known weaknesses
 //!
