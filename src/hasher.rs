@@ -392,15 +392,8 @@ mod tests {
     /// that the two working sizes give different hashes and the test can tell them apart).
     #[test]
     fn whash_keeps_the_stored_working_size() {
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let noise: Vec<u8> = (0..48 * 48)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state >> 24) as u8
-            })
-            .collect();
+        let mut rng = crate::transforms::detmath::SplitMix64::new(0x2545_F491_4F6C_DD1D);
+        let noise: Vec<u8> = (0..48 * 48).map(|_| (rng.next_u64() >> 24) as u8).collect();
         let luma = GrayImage::from_raw(48, 48, noise.clone()).unwrap();
         let at_64 = whash::whash_at_scale(&luma, 64).unwrap();
         let own = whash::whash(&luma).unwrap();

@@ -251,8 +251,9 @@ fn ll_without_mean_generic(
 ) -> [[f64; HASH_SIZE]; HASH_SIZE] {
     let Work { buf, bottom, rows } = work;
     let levels = n.trailing_zeros() as usize; // log2(image_scale)
-                                              // Remove the lowest frequency: full-depth decomposition, zero the 1×1 LL, reconstruct.
-                                              // The first level reads the 8-bit pixels (divided by 255 on the way in).
+
+    // Remove the lowest frequency: full-depth decomposition, zero the 1×1 LL, reconstruct.
+    // The first level reads the 8-bit pixels (divided by 255 on the way in).
     haar_forward_first(pixels, buf, bottom, rows, n);
     for level in 1..levels {
         haar_forward(buf, bottom, rows, n, n >> level);

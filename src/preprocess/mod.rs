@@ -8,4 +8,5 @@
 //!   with LANCZOS, BICUBIC, BILINEAR, BOX or HAMMING), reproduced byte for byte. Python
 //!   `imagehash` uses these.
 pub mod pillow;
+#[cfg(target_arch = "x86_64")]
 mod pillow_wide;

@@ -30,6 +30,8 @@
 //! weights shifted with it, so every load stays inside the row. A row narrower than the
 //! widest window has no wide form; the portable loop handles it.
 
+use super::pillow::{HALF, PRECISION_BITS};
+
 /// The taps of one axis, re-laid as 16-tap windows of split weights.
 #[derive(Debug, Clone)]
 pub(crate) struct WideTaps {
@@ -73,7 +75,8 @@ impl WideTaps {
 }
 
 /// Resamples rows `rows` of the `w`-wide 8-bit image `src` horizontally into `out`
-/// (`taps.windows.len()` bytes per row): each output is `clamp((half + Σ p·w) >> shift)`.
+/// (`taps.windows.len()` bytes per row): each output is `clamp((HALF + Σ p·w) >>
+/// PRECISION_BITS)`, Pillow's rounding.
 ///
 /// # Safety
 /// The CPU must support AVX2; `taps` must have been built for `in_size == w`; `src` must hold
@@ -85,16 +88,14 @@ pub(crate) unsafe fn horizontal_pass_avx2(
     w: usize,
     rows: std::ops::Range<usize>,
     taps: &WideTaps,
-    half: i32,
-    shift: i32,
     out: &mut [u8],
 ) {
     use std::arch::x86_64::*;
     let out_w = taps.windows.len();
     debug_assert_eq!(out.len(), out_w * rows.len());
     let wts = taps.weights.as_ptr();
-    let half4 = _mm_set1_epi32(half);
-    let shift4 = _mm_cvtsi32_si128(shift);
+    let half4 = _mm_set1_epi32(HALF);
+    let shift4 = _mm_cvtsi32_si128(PRECISION_BITS as i32);
     // Σ p·w of output `i` of `line`, as eight partial sums.
     let sum8 = |line: *const u8, i: usize| -> __m256i {
         let (window, chunks, at) = taps.windows[i];
@@ -140,14 +141,15 @@ pub(crate) unsafe fn horizontal_pass_avx2(
     }
 }
 
-/// Pillow's RGB → L on interleaved `rgb`, into `out` (one byte per pixel; the tail that does
-/// not fill a 16-pixel step is left to `rest`, which gets the remaining RGB and output).
+/// Pillow's RGB → L on interleaved `rgb`, into `out` (one byte per pixel), 16 pixels at a
+/// time; returns how many pixels were converted (the caller converts the rest, fewer than
+/// 18).
 ///
 /// # Safety
 /// The CPU must support AVX2; `out.len() == rgb.len() / 3`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-pub(crate) unsafe fn rgb_to_l_avx2(rgb: &[u8], out: &mut [u8], rest: impl Fn(&[u8], &mut [u8])) {
+pub(crate) unsafe fn rgb_to_l_avx2(rgb: &[u8], out: &mut [u8]) -> usize {
     use std::arch::x86_64::*;
     debug_assert_eq!(out.len(), rgb.len() / 3);
     // Per 128-bit lane, four pixels (12 bytes): (R, G) and (G, B) as 16-bit pairs.
@@ -192,5 +194,5 @@ pub(crate) unsafe fn rgb_to_l_avx2(rgb: &[u8], out: &mut [u8], rest: impl Fn(&[u
         unsafe { _mm_storeu_si128(out.as_mut_ptr().add(i).cast(), _mm256_castsi256_si128(sorted)) };
         i += 16;
     }
-    rest(&rgb[3 * i..], &mut out[i..]);
+    i
 }

@@ -44,7 +44,7 @@
 //! assert_eq!(small.dimensions(), (32, 24));
 //! ```
 
-mod detmath;
+pub(crate) mod detmath;
 mod font;
 
 use std::fmt;
