@@ -8,7 +8,9 @@
  * Rust frame. Errors are returned as a code plus libjpeg's message, copied into `err`.
  *
  * Decoding settings are libjpeg's defaults, which are Pillow's: the accurate integer IDCT
- * (JDCT_ISLOW) and "fancy" (triangular) chroma upsampling, output in RGB.
+ * (JDCT_ISLOW) and "fancy" (triangular) chroma upsampling, output in RGB; or, on request,
+ * output in greyscale (for a YCbCr file, its Y component alone: the chroma components are
+ * entropy-decoded but never inverse-transformed, upsampled or converted).
  */
 #include <setjmp.h>
 #include <stdio.h>
@@ -101,15 +103,16 @@ hs_jpeg *hs_jpeg_open(const unsigned char *data, unsigned long len, long max_mem
     return h;
 }
 
-/* Chooses the DCT-domain scale 1/`denom` (1, 2, 4 or 8) and RGB output, and gives the
- * output size. Returns 0, or -1 with a message in `err`. */
-int hs_jpeg_scale(hs_jpeg *h, unsigned int denom, unsigned int *out_width,
+/* Chooses the DCT-domain scale 1/`denom` (1, 2, 4 or 8) and RGB output (greyscale output
+ * when `gray` is nonzero), and gives the output size. Returns 0, or -1 with a message in
+ * `err`. */
+int hs_jpeg_scale(hs_jpeg *h, unsigned int denom, int gray, unsigned int *out_width,
                   unsigned int *out_height, char *err, size_t errlen) {
     if (setjmp(h->err.jump)) {
         copy_message(h, err, errlen);
         return -1;
     }
-    h->cinfo.out_color_space = JCS_RGB;
+    h->cinfo.out_color_space = gray ? JCS_GRAYSCALE : JCS_RGB;
     h->cinfo.dct_method = JDCT_ISLOW;
     h->cinfo.do_fancy_upsampling = TRUE;
     h->cinfo.scale_num = 1;
@@ -136,13 +139,17 @@ static const int zigzag_index[8][8] = {
  *   2:1-subsampled chroma would use at this scale may still be zero).
  * - At 1/2 and 1/4: every coefficient the scaled inverse DCT reads (the s × s lowest
  *   frequencies of a component decoded at s × s pixels per block) is known to within its
- *   last bit: only the final refinement scans are skipped. */
+ *   last bit: only the final refinement scans are skipped.
+ * Components the output does not need (chroma, for greyscale output) are not waited for. */
 static int enough_coefficients(hs_jpeg *h) {
     if (h->cinfo.coef_bits == NULL) {
         return 0;
     }
     int eighth = h->cinfo.scale_denom == 8;
     for (int c = 0; c < h->cinfo.num_components; c++) {
+        if (!h->cinfo.comp_info[c].component_needed) {
+            continue;
+        }
         if (eighth) {
             if (h->cinfo.coef_bits[c][0] < 0) {
                 return 0;
@@ -165,7 +172,8 @@ static int enough_coefficients(hs_jpeg *h) {
     return 1;
 }
 
-/* Decodes into `out` (output_width × output_height × 3 bytes, `stride` bytes per row).
+/* Decodes into `out` (output_width × output_height × output_components bytes: 3 for RGB,
+ * 1 for greyscale, `stride` bytes per row).
  * Returns 0, 1 when the data ended early (the rest of the image is libjpeg's grey), or -1
  * with a message in `err`.
  *
@@ -199,7 +207,8 @@ int hs_jpeg_read(hs_jpeg *h, unsigned char *out, size_t out_len, int early, char
         jpeg_start_output(&h->cinfo, h->cinfo.input_scan_number);
     }
     size_t stride = (size_t)h->cinfo.output_width * (size_t)h->cinfo.output_components;
-    if (h->cinfo.output_components != 3 ||
+    int components = h->cinfo.out_color_space == JCS_GRAYSCALE ? 1 : 3;
+    if (h->cinfo.output_components != components ||
         stride * (size_t)h->cinfo.output_height > out_len) {
         if (err != NULL && errlen > 0) {
             strncpy(err, "output buffer does not match the image", errlen - 1);

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::algorithms::pdq::PdqHasher;
 use crate::algorithms::{ahash, dhash, phash, whash};
-use crate::decode::{decode_rgb8_into, decode_rgb8_reduced_into, DecodeLimits};
+use crate::decode::{decode_reduced_into, decode_rgb8_into, DecodeLimits, Output};
 use crate::error::{Error, ErrorKind, Result};
 use crate::hash::{Algorithm, ImageHash};
 use crate::preprocess::pillow::rgb_to_l_into;
@@ -42,9 +42,11 @@ pub struct HasherConfig {
     /// Decoding limits (decompression-bomb protection).
     pub limits: DecodeLimits,
     /// Decode JPEGs at reduced size (1/2, 1/4 or 1/8, in the DCT domain) when the
-    /// configured algorithms do not need every pixel; off by default. Much faster on camera
-    /// photos, but the pixels — and so a few hash bits — differ from the exact path: see
-    /// [`crate::decode::decode_rgb8_reduced_into`] and [`fast_decode_min_side`].
+    /// configured algorithms do not need every pixel, and (with the cargo feature
+    /// `libjpeg-turbo`) straight to greyscale, the decoder's luma; off by default. Much
+    /// faster on camera photos, faster on small JPEGs too, but the pixels — and so a few hash
+    /// bits — differ from the exact path: see [`crate::decode::decode_reduced_into`] and
+    /// [`fast_decode_min_side`].
     #[serde(default)]
     pub fast_decode: bool,
 }
@@ -230,9 +232,12 @@ impl Hasher {
         if self.config.fast_decode {
             let algos = &self.config.algorithms;
             let min_side = |w, h| fast_decode_min_side(algos, w, h);
-            let d = decode_rgb8_reduced_into(&s.file, &self.config.limits, min_side, &mut s.rgb)?;
+            let lim = &self.config.limits;
+            let d =
+                decode_reduced_into(&s.file, lim, min_side, Output::LumaWhereCheaper, &mut s.rgb)?;
+            let pixels = if d.luma { Pixels::Luma(&s.rgb) } else { Pixels::Rgb(&s.rgb) };
             let mut hashes = self.hash_pixels(
-                Pixels::Rgb(&s.rgb),
+                pixels,
                 (d.decoded_width, d.decoded_height),
                 (d.width, d.height),
                 &mut s.gray,
@@ -316,10 +321,7 @@ impl Hasher {
         let pdq = if algos.contains(&Algorithm::Pdq) {
             Some(match pixels {
                 Pixels::Rgb(rgb) => pdq_hasher.hash_rgb_raw(rgb, w, h)?,
-                Pixels::Luma(l) => {
-                    let luma: Vec<f32> = l.iter().map(|&v| f32::from(v)).collect();
-                    pdq_hasher.hash_luma(&luma, w, h)?
-                }
+                Pixels::Luma(l) => pdq_hasher.hash_gray_raw(l, w, h)?,
             })
         } else {
             None

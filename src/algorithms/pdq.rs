@@ -555,10 +555,12 @@ enum Path {
     Dihedral,
 }
 
-/// Where the luma comes from: computed from interleaved 8-bit RGB on the fly, or given.
+/// Where the luma comes from: computed from interleaved 8-bit RGB on the fly, given as
+/// 8-bit greyscale, or given.
 #[derive(Clone, Copy)]
 enum Source<'a> {
     Rgb(&'a [u8]),
+    Gray(&'a [u8]),
     Luma(&'a [f32]),
 }
 
@@ -571,6 +573,12 @@ impl Source<'_> {
                 let px = &raw[3 * start..3 * (start + out.len())];
                 for (y, p) in out.iter_mut().zip(px.chunks_exact(3)) {
                     *y = luma_of(p[0], p[1], p[2]);
+                }
+            }
+            Source::Gray(g) => {
+                let n = out.len();
+                for (y, &v) in out.iter_mut().zip(&g[start..start + n]) {
+                    *y = f32::from(v);
                 }
             }
             Source::Luma(l) => out.copy_from_slice(&l[start..start + out.len()]),
@@ -608,6 +616,15 @@ impl PdqHasher {
             return Err(Error::new(ErrorKind::InvalidArgument, "RGB buffer length is not 3 × n"));
         }
         self.hash_source(Source::Rgb(rgb), width, height, Path::Plain)
+            .map(|s| s.map_or(ZERO_HASH, |s| s.pdq_hash()))
+    }
+
+    /// [`hash_luma`](Self::hash_luma) of an 8-bit greyscale buffer of `width × height`
+    /// pixels, each value its luma (as for an RGB image with R = G = B, whose PDQ luma is
+    /// exactly that value), without an `f32` copy of the image.
+    pub fn hash_gray_raw(&mut self, gray: &[u8], width: usize, height: usize) -> Result<PdqHash> {
+        check_dimensions(gray.len(), width, height)?;
+        self.hash_source(Source::Gray(gray), width, height, Path::Plain)
             .map(|s| s.map_or(ZERO_HASH, |s| s.pdq_hash()))
     }
 

@@ -62,9 +62,10 @@ pub struct HashArgs {
     #[arg(long, default_value_t = DecodeLimits::default().max_alloc_bytes)]
     max_alloc: u64,
     /// Decode JPEGs at 1/2, 1/4 or 1/8 size (in the DCT domain) when the algorithms do not
-    /// need every pixel (baseline JPEGs; with the libjpeg-turbo build, progressive ones too):
-    /// several times faster on camera photos, but a few hash bits may differ from the exact
-    /// (default) path; see the book's "Throughput" page.
+    /// need every pixel (baseline JPEGs; with the libjpeg-turbo build, progressive ones too,
+    /// and every JPEG straight to its luma): several times faster on camera photos, faster on
+    /// small JPEGs too, but a few hash bits may differ from the exact (default) path; see the
+    /// book's "Throughput" page.
     #[arg(long)]
     fast_decode: bool,
 }

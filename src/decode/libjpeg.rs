@@ -2,7 +2,7 @@
 //! Pillow and OpenCV use, with Pillow's settings (accurate integer IDCT, "fancy" chroma
 //! upsampling, RGB output), so a JPEG decodes to **the same pixels the reference hashes were
 //! computed from**; and it can decode at 1/2, 1/4 or 1/8 of the size in the DCT domain, for
-//! [`super::decode_rgb8_reduced_into`].
+//! [`super::decode_reduced_into`].
 //!
 //! The bridge is `csrc/libjpeg_shim.c` (built by `build.rs`, linked with `-ljpeg`): libjpeg's
 //! fatal errors jump back (setjmp/longjmp) inside C only, and come out here as
@@ -11,7 +11,7 @@
 //! missing rows and hashscope hashes them — see `fixtures/bad/README.md`).
 //!
 //! Only 8-bit JPEGs with one (grey) or three (YCbCr or RGB) components are decoded here;
-//! anything else (CMYK, 12-bit, …) is left to the `image` crate: [`decode_rgb8`] returns
+//! anything else (CMYK, 12-bit, …) is left to the `image` crate: [`decode_into`] returns
 //! `Ok(None)`.
 
 use std::ffi::{c_char, c_int, c_long, c_uint, c_ulong, CStr};
@@ -47,6 +47,7 @@ extern "C" {
     fn hs_jpeg_scale(
         h: *mut HsJpeg,
         denom: c_uint,
+        gray: c_int,
         out_width: *mut c_uint,
         out_height: *mut c_uint,
         err: *mut c_char,
@@ -106,6 +107,13 @@ fn decode_error(msg: &str) -> Error {
 /// the header and the decoded size, or `Ok(None)` when the file is a JPEG libjpeg-turbo is
 /// not used for here (not 8-bit grey/YCbCr/RGB); errors for undecodable or truncated data.
 ///
+/// With `luma`, the output is 8-bit greyscale instead (one byte per pixel): for a YCbCr
+/// file its Y component as stored, the chroma components entropy-decoded (the file format
+/// interleaves them) but never inverse-transformed, upsampled or converted; for an RGB-coded
+/// file libjpeg's own RGB → Y. Y is the same BT.601 weighting of R, G and B that Pillow's
+/// "L" and PDQ's luma use, so it differs from them only by rounding and where converting
+/// to RGB clamps a colour (measured in docs/src/throughput.md).
+///
 /// A **progressive** JPEG decoded at reduced size is read only as far as that size needs —
 /// the coarse picture such a file shows first, not its final one:
 ///
@@ -115,23 +123,25 @@ fn decode_error(msg: &str) -> Error {
 /// - at 1/2 and 1/4, until every coefficient the scaled inverse DCT reads is known to within
 ///   its last bit: only the final refinement scans (often half the file) are skipped.
 ///
-/// Luma stays within a few grey levels of the whole file's decode (tested on a fixture; the
+/// Greyscale output waits only for the luma scans. Luma stays within a few grey levels of the whole file's decode (tested on a fixture; the
 /// hashes' agreement is measured by tests/fast_decode.rs). Errors in the unread part of the
 /// file go unnoticed.
-pub fn decode_rgb8(
+pub fn decode_into(
     bytes: &[u8],
     limits: &DecodeLimits,
     denom: impl FnOnce(&JpegHeader) -> u32,
+    luma: bool,
     out: &mut Vec<u8>,
 ) -> Result<Option<(JpegHeader, u32, u32)>> {
-    decode_rgb8_with(bytes, limits, denom, true, out)
+    decode_with(bytes, limits, denom, luma, true, out)
 }
 
-/// [`decode_rgb8`], with the early stop for progressive JPEGs optional (`early`).
-fn decode_rgb8_with(
+/// [`decode_into`], with the early stop for progressive JPEGs optional (`early`).
+fn decode_with(
     bytes: &[u8],
     limits: &DecodeLimits,
     denom: impl FnOnce(&JpegHeader) -> u32,
+    luma: bool,
     early: bool,
     out: &mut Vec<u8>,
 ) -> Result<Option<(JpegHeader, u32, u32)>> {
@@ -170,16 +180,20 @@ fn decode_rgb8_with(
     debug_assert!(matches!(d, 1 | 2 | 4 | 8));
     let (mut ow, mut oh) = (0, 0);
     // SAFETY: a live handle; the outputs are valid for writes.
-    let rc = unsafe { hs_jpeg_scale(handle.ptr, d, &mut ow, &mut oh, err.as_mut_ptr(), err.len()) };
+    let rc = unsafe {
+        let gray = c_int::from(luma);
+        hs_jpeg_scale(handle.ptr, d, gray, &mut ow, &mut oh, err.as_mut_ptr(), err.len())
+    };
     if rc != 0 {
         return Err(decode_error(&message(&err)));
     }
-    let n = u64::from(ow) * u64::from(oh) * 3;
-    limits.check_alloc(ow, oh, "Rgb8", n)?;
+    let (channels, pixel) = if luma { (1, "L8") } else { (3, "Rgb8") };
+    let n = u64::from(ow) * u64::from(oh) * channels;
+    limits.check_alloc(ow, oh, pixel, n)?;
     let n = usize::try_from(n)
         .map_err(|_| Error::new(ErrorKind::Limits, "image does not fit in memory"))?;
     // libjpeg writes every output byte: reserve without zero-filling (a 24-megapixel photo
-    // is 72 MB), and set the length only once it has.
+    // is 72 MB in RGB), and set the length only once it has.
     out.clear();
     out.reserve(n);
     let dst = out.spare_capacity_mut().as_mut_ptr().cast::<u8>();
@@ -215,8 +229,8 @@ mod tests {
         let bytes = fixture("large/lomiri-wallpapers-16.04__00013.jpg");
         let lim = DecodeLimits::default();
         let (mut early, mut whole) = (Vec::new(), Vec::new());
-        let a = decode_rgb8_with(&bytes, &lim, |_| 8, true, &mut early).unwrap().unwrap();
-        let b = decode_rgb8_with(&bytes, &lim, |_| 8, false, &mut whole).unwrap().unwrap();
+        let a = decode_with(&bytes, &lim, |_| 8, false, true, &mut early).unwrap().unwrap();
+        let b = decode_with(&bytes, &lim, |_| 8, false, false, &mut whole).unwrap().unwrap();
         assert!(a.0.progressive, "the fixture must be progressive");
         assert_eq!((a.1, a.2), (b.1, b.2));
         assert_eq!((a.1, a.2), (5312u32.div_ceil(8), 2988u32.div_ceil(8)));
@@ -237,21 +251,61 @@ mod tests {
         assert!(mean < 1.0 && max <= 8, "mean {mean}, max {max}");
     }
 
+    /// Greyscale output (the file's Y) against Pillow's "L" of the RGB output, per pixel:
+    /// the same BT.601 weights, so they differ by rounding, and more only where converting
+    /// to RGB clamps a saturated colour. Baseline and progressive files, full and reduced
+    /// size (a progressive file at 1/8 stops after its luma DC scan).
+    #[test]
+    fn luma_output_is_pillows_l_within_rounding() {
+        let lim = DecodeLimits::default();
+        let l_of = |p: &[u8]| {
+            (u32::from(p[0]) * 19595 + u32::from(p[1]) * 38470 + u32::from(p[2]) * 7471 + 0x8000)
+                >> 16
+        };
+        for (name, d, early) in [
+            ("corpus/pypi-scikit-image/pypi-scikit-image__00011.jpg", 1, false),
+            ("large/pypi-mahotas__00001.jpg", 1, false),
+            ("large/pypi-mahotas__00001.jpg", 4, false),
+            ("progressive/opencv-doc__00001-x4-progressive.jpg", 1, false),
+            ("large/lomiri-wallpapers-16.04__00013.jpg", 8, true),
+        ] {
+            let bytes = fixture(name);
+            let (mut rgb, mut luma) = (Vec::new(), Vec::new());
+            let a = decode_with(&bytes, &lim, |_| d, false, early, &mut rgb).unwrap().unwrap();
+            let b = decode_with(&bytes, &lim, |_| d, true, early, &mut luma).unwrap().unwrap();
+            assert_eq!((a.1, a.2), (b.1, b.2), "{name}");
+            assert_eq!(luma.len(), (b.1 * b.2) as usize, "{name}: one byte per pixel");
+            let diffs: Vec<u32> = rgb
+                .chunks_exact(3)
+                .zip(&luma)
+                .map(|(p, &y)| l_of(p).abs_diff(u32::from(y)))
+                .collect();
+            let same = diffs.iter().filter(|&&x| x == 0).count() as f64 / diffs.len() as f64;
+            let mean = diffs.iter().sum::<u32>() as f64 / diffs.len() as f64;
+            let max = diffs.iter().copied().max().unwrap();
+            println!(
+                "{name} 1/{d}: Y = L on {:.1} %, mean |Y − L| {mean:.3}, max {max}",
+                same * 100.0
+            );
+            assert!(mean < 0.5 && max <= 24, "{name} 1/{d}: mean {mean}, max {max}");
+        }
+    }
+
     #[test]
     fn errors_are_typed_not_panics() {
         let lim = DecodeLimits::default();
         let mut out = Vec::new();
         let bytes = fixture("corpus/gnome-backgrounds/gnome-backgrounds__00001.webp");
         // Not a JPEG at all: libjpeg's own message.
-        let e = decode_rgb8(&bytes, &lim, |_| 1, &mut out).unwrap_err();
+        let e = decode_into(&bytes, &lim, |_| 1, false, &mut out).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode);
         assert!(e.to_string().contains("libjpeg-turbo"), "{e}");
         // Header only.
         let jpeg = fixture("large/pypi-mahotas__00001.jpg");
-        let e = decode_rgb8(&jpeg[..600], &lim, |_| 1, &mut out).unwrap_err();
+        let e = decode_into(&jpeg[..600], &lim, |_| 1, false, &mut out).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode, "{e}");
         // Limits apply before decoding.
-        let e = decode_rgb8(&jpeg, &lim.with_max_pixels(1000), |_| 1, &mut out).unwrap_err();
+        let e = decode_into(&jpeg, &lim.with_max_pixels(1000), |_| 1, false, &mut out).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Limits, "{e}");
     }
 }

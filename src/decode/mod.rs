@@ -29,6 +29,8 @@ use crate::error::{Error, ErrorKind, Result};
 
 #[cfg(feature = "libjpeg-turbo")]
 pub mod libjpeg;
+#[cfg(feature = "libwebp")]
+pub mod libwebp;
 
 /// Which decoder reads JPEG files in this build: the system's libjpeg-turbo with the cargo
 /// feature `libjpeg-turbo` (the pixels of Pillow and OpenCV, hence of the reference
@@ -147,7 +149,7 @@ pub fn decode_bytes(bytes: &[u8], limits: &DecodeLimits) -> Result<DynamicImage>
     #[cfg(feature = "libjpeg-turbo")]
     if is_jpeg(bytes) {
         let mut out = Vec::new();
-        if let Some((_, w, h)) = libjpeg::decode_rgb8(bytes, limits, |_| 1, &mut out)? {
+        if let Some((_, w, h)) = libjpeg::decode_into(bytes, limits, |_| 1, false, &mut out)? {
             return RgbImage::from_raw(w, h, out).map(DynamicImage::ImageRgb8).ok_or_else(|| {
                 Error::new(ErrorKind::Decode, "internal: libjpeg-turbo output size")
             });
@@ -175,8 +177,14 @@ pub fn decode_rgb8_into(
     }
     #[cfg(feature = "libjpeg-turbo")]
     if is_jpeg(bytes) {
-        if let Some((_, w, h)) = libjpeg::decode_rgb8(bytes, limits, |_| 1, out)? {
+        if let Some((_, w, h)) = libjpeg::decode_into(bytes, limits, |_| 1, false, out)? {
             return Ok((w, h));
+        }
+    }
+    #[cfg(feature = "libwebp")]
+    if libwebp::is_webp(bytes) {
+        if let Some(size) = libwebp::decode_rgb8(bytes, limits, out)? {
+            return Ok(size);
         }
     }
     decode_rgb8_image_crate(bytes, limits, out)
@@ -204,7 +212,7 @@ fn decode_rgb8_image_crate(
     Ok((w, h))
 }
 
-/// How [`decode_rgb8_reduced_into`] decoded an image.
+/// How [`decode_reduced_into`] decoded an image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReducedDecode {
     /// Width of the image as stored in the file.
@@ -215,13 +223,42 @@ pub struct ReducedDecode {
     pub decoded_width: u32,
     /// Height of the decoded pixels.
     pub decoded_height: u32,
+    /// The decoded pixels are 8-bit greyscale, one byte each (a JPEG decoded straight to
+    /// its luma under [`Output::LumaWhereCheaper`]); otherwise interleaved 8-bit RGB.
+    pub luma: bool,
+}
+
+/// Which pixels [`decode_reduced_into`] produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// Interleaved 8-bit RGB, always.
+    Rgb,
+    /// 8-bit greyscale where the decoder makes it for less than RGB: JPEGs decoded by
+    /// libjpeg-turbo (cargo feature `libjpeg-turbo`), straight to their Y component
+    /// (`decode::libjpeg::decode_into`); RGB for everything else.
+    LumaWhereCheaper,
 }
 
 impl ReducedDecode {
+    /// An RGB decode at the stored size.
+    fn full(width: u32, height: u32) -> Self {
+        ReducedDecode { width, height, decoded_width: width, decoded_height: height, luma: false }
+    }
+
     /// The denominator of the DCT-domain scale used: 1 (full size), 2, 4 or 8.
     pub fn scale_denominator(&self) -> u32 {
         self.width.div_ceil(self.decoded_width.max(1))
     }
+}
+
+/// [`decode_reduced_into`] with [`Output::Rgb`].
+pub fn decode_rgb8_reduced_into(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+    min_side: impl Fn(u32, u32) -> u32,
+    out: &mut Vec<u8>,
+) -> Result<ReducedDecode> {
+    decode_reduced_into(bytes, limits, min_side, Output::Rgb, out)
 }
 
 /// Like [`decode_rgb8_into`], but a JPEG may be decoded at 1/2, 1/4 or 1/8 of its size **in
@@ -243,34 +280,44 @@ impl ReducedDecode {
 ///   scaling does not shorten, and `jpeg-decoder` is slower at it than zune-jpeg);
 /// - cargo feature `libjpeg-turbo`: baseline and progressive JPEGs, by libjpeg-turbo, which
 ///   also reads a progressive file only as far as the reduced size needs
-///   (`decode::libjpeg::decode_rgb8`, compiled with the feature).
+///   (`decode::libjpeg::decode_into`, compiled with the feature).
+///
+/// With [`Output::LumaWhereCheaper`] and the feature `libjpeg-turbo`, JPEGs are decoded
+/// straight to greyscale ([`ReducedDecode::luma`]), at full size too when no reduced size
+/// applies.
 ///
 /// **The pixels differ from the exact path** (the DCT-domain resampling instead of the hash's
-/// own filter, and for progressive files the skipped scans). The hashes agree closely but not
-/// always bit for bit; docs/src/throughput.md gives the measured agreement.
-pub fn decode_rgb8_reduced_into(
+/// own filter, for progressive files the skipped scans, and the decoder's luma instead of
+/// the hash's own from RGB). The hashes agree closely but not always bit for bit;
+/// docs/src/throughput.md gives the measured agreement.
+pub fn decode_reduced_into(
     bytes: &[u8],
     limits: &DecodeLimits,
     min_side: impl Fn(u32, u32) -> u32,
+    output: Output,
     out: &mut Vec<u8>,
 ) -> Result<ReducedDecode> {
     #[cfg(feature = "libjpeg-turbo")]
     if is_jpeg(bytes) {
         // libjpeg-turbo scales baseline and progressive JPEGs alike.
         let denom = |hd: &libjpeg::JpegHeader| reduced_denominator(hd.width, hd.height, &min_side);
-        if let Some((hd, dw, dh)) = libjpeg::decode_rgb8(bytes, limits, denom, out)? {
+        let luma = output == Output::LumaWhereCheaper;
+        if let Some((hd, dw, dh)) = libjpeg::decode_into(bytes, limits, denom, luma, out)? {
             return Ok(ReducedDecode {
                 width: hd.width,
                 height: hd.height,
                 decoded_width: dw,
                 decoded_height: dh,
+                luma,
             });
         }
         // A JPEG libjpeg-turbo is not used for (CMYK, 12-bit, …): exactly, by the `image`
         // crate, without reading its header with libjpeg a second time.
         let (w, h) = decode_rgb8_image_crate(bytes, limits, out)?;
-        return Ok(ReducedDecode { width: w, height: h, decoded_width: w, decoded_height: h });
+        return Ok(ReducedDecode::full(w, h));
     }
+    #[cfg(not(feature = "libjpeg-turbo"))]
+    let _ = output;
     #[cfg(not(feature = "libjpeg-turbo"))]
     if is_jpeg(bytes) {
         // `jpeg-decoder` panics on a few malformed headers (e.g. a two-component frame);
@@ -283,10 +330,10 @@ pub fn decode_rgb8_reduced_into(
         }
     }
     let (w, h) = decode_rgb8_into(bytes, limits, out)?;
-    Ok(ReducedDecode { width: w, height: h, decoded_width: w, decoded_height: h })
+    Ok(ReducedDecode::full(w, h))
 }
 
-/// The reduced-size JPEG decoding of [`decode_rgb8_reduced_into`]; `None` when it does not
+/// The reduced-size JPEG decoding of [`decode_reduced_into`]; `None` when it does not
 /// apply or fails (the caller then decodes exactly, and reports any error that way).
 #[cfg(not(feature = "libjpeg-turbo"))]
 fn decode_jpeg_reduced(
@@ -334,7 +381,7 @@ fn decode_jpeg_reduced(
         }
         _ => return None,
     }
-    Some(ReducedDecode { width: w, height: h, decoded_width: sw, decoded_height: sh })
+    Some(ReducedDecode { width: w, height: h, decoded_width: sw, decoded_height: sh, luma: false })
 }
 
 /// The largest DCT-scaling denominator (8, 4 or 2; 1 when none) that keeps both sides of a
