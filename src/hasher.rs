@@ -22,10 +22,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::algorithms::pdq::PdqHasher;
 use crate::algorithms::{ahash, dhash, phash, whash};
-use crate::decode::{decode_reduced_into, decode_rgb8_into, DecodeLimits, Output};
+use crate::decode::{
+    decode_reduced_into, decode_rgb8_into, reduced_denominator, DecodeLimits, Output,
+};
 use crate::error::{Error, ErrorKind, Result};
 use crate::hash::{Algorithm, ImageHash};
 use crate::preprocess::pillow::rgb_to_l_into;
+use crate::preprocess::reduce::box_reduce;
 
 /// What to compute: which algorithms, and the decoding limits. Serialisable so that every
 /// report records exactly what ran.
@@ -193,6 +196,17 @@ fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
     })
 }
 
+/// Where the pixels to hash came from.
+#[derive(Clone, Copy)]
+enum Origin {
+    /// Memory, or an exact decode: hashed as they are.
+    Exact,
+    /// The fast path's decode of an image stored at `stored` size (perhaps decoded smaller):
+    /// wHash keeps the stored size's working size, and the imagehash family may work from a
+    /// box-reduced copy ([`Hasher::hash_pixels`]).
+    Fast { stored: (u32, u32) },
+}
+
 /// Pixels to hash: interleaved 8-bit RGB, or 8-bit greyscale.
 #[derive(Clone, Copy)]
 enum Pixels<'a> {
@@ -239,7 +253,7 @@ impl Hasher {
             let mut hashes = self.hash_pixels(
                 pixels,
                 (d.decoded_width, d.decoded_height),
-                (d.width, d.height),
+                Origin::Fast { stored: (d.width, d.height) },
                 &mut s.gray,
                 &mut s.pdq,
             )?;
@@ -248,7 +262,7 @@ impl Hasher {
             return Ok(hashes);
         }
         let (w, h) = decode_rgb8_into(&s.file, &self.config.limits, &mut s.rgb)?;
-        self.hash_pixels(Pixels::Rgb(&s.rgb), (w, h), (w, h), &mut s.gray, &mut s.pdq)
+        self.hash_pixels(Pixels::Rgb(&s.rgb), (w, h), Origin::Exact, &mut s.gray, &mut s.pdq)
     }
 
     /// Hashes a raw, interleaved 8-bit RGB buffer of `width × height` pixels
@@ -262,7 +276,9 @@ impl Hasher {
             ));
         }
         let size = (width, height);
-        with_scratch(|s| self.hash_pixels(Pixels::Rgb(rgb), size, size, &mut s.gray, &mut s.pdq))
+        with_scratch(|s| {
+            self.hash_pixels(Pixels::Rgb(rgb), size, Origin::Exact, &mut s.gray, &mut s.pdq)
+        })
     }
 
     /// Hashes a raw 8-bit greyscale buffer of `width × height` pixels. The imagehash family
@@ -281,7 +297,7 @@ impl Hasher {
         }
         with_scratch(|s| {
             let size = (width, height);
-            self.hash_pixels(Pixels::Luma(luma), size, size, &mut s.gray, &mut s.pdq)
+            self.hash_pixels(Pixels::Luma(luma), size, Origin::Exact, &mut s.gray, &mut s.pdq)
         })
     }
 
@@ -291,7 +307,7 @@ impl Hasher {
             self.hash_pixels(
                 Pixels::Rgb(rgb.as_raw()),
                 rgb.dimensions(),
-                rgb.dimensions(),
+                Origin::Exact,
                 &mut s.gray,
                 &mut s.pdq,
             )
@@ -299,14 +315,16 @@ impl Hasher {
     }
 
     /// The configured hashes of `pixels` (`width × height`, checked by the caller), with
-    /// `gray` and `pdq` as working memory. `stored` is the image's size in its file, which
-    /// differs from the pixels' after a reduced-size decode: wHash keeps the working size of
-    /// the stored size.
+    /// `gray` and `pdq` as working memory. From the fast path ([`Origin::Fast`]), wHash keeps
+    /// the working size of the size stored in the file, and the imagehash family hashes the
+    /// greyscale image box-reduced ([`box_reduce`]) by the factor a reduced-size decode for
+    /// them alone would have used, when the decoder did not shrink it that far (PNG, WebP, or
+    /// a JPEG PDQ needed whole).
     fn hash_pixels(
         &self,
         pixels: Pixels,
         (width, height): (u32, u32),
-        stored: (u32, u32),
+        origin: Origin,
         gray_buf: &mut Vec<u8>,
         pdq_hasher: &mut PdqHasher,
     ) -> Result<ImageHashes> {
@@ -318,6 +336,10 @@ impl Hasher {
         }
         let algos = &self.config.algorithms;
         let (w, h) = (width as usize, height as usize);
+        let stored = match origin {
+            Origin::Exact => (width, height),
+            Origin::Fast { stored } => stored,
+        };
         let pdq = if algos.contains(&Algorithm::Pdq) {
             Some(match pixels {
                 Pixels::Rgb(rgb) => pdq_hasher.hash_rgb_raw(rgb, w, h)?,
@@ -344,10 +366,25 @@ impl Hasher {
         } else {
             None
         };
+        // Fast path: the imagehash family works from the greyscale image box-reduced as far
+        // as it would have been decoded for them alone.
+        let reduced = match &gray {
+            Some(g) if matches!(origin, Origin::Fast { .. }) => {
+                let family: Vec<Algorithm> =
+                    algos.iter().copied().filter(|&a| a != Algorithm::Pdq).collect();
+                let need = |_, _| fast_decode_min_side(&family, stored.0, stored.1);
+                match reduced_denominator(width, height, &need) {
+                    1 => None,
+                    factor => Some(box_reduce(g, factor)),
+                }
+            }
+            _ => None,
+        };
+        let family_input = reduced.as_ref().or(gray.as_ref());
         let mut hashes = Vec::with_capacity(algos.len());
         let mut failure = None;
         for &algo in algos {
-            let h = match (algo, &gray, &pdq) {
+            let h = match (algo, family_input, &pdq) {
                 (Algorithm::Pdq, _, Some(p)) => ImageHash::new256(algo, p.hash),
                 (Algorithm::AHash, Some(g), _) => {
                     ahash::ahash(g).and_then(|b| ImageHash::new64(algo, b))
@@ -389,6 +426,33 @@ impl Hasher {
 mod tests {
     use super::*;
 
+    /// Under the fast path, a PNG (which no decoder shrinks) reaches the imagehash family
+    /// box-reduced by the factor their minimum side allows (here 2: 512 × 300 → 256 × 150),
+    /// PDQ whole; the same pixels hashed from memory are not reduced.
+    #[test]
+    fn fast_path_box_reduces_for_the_imagehash_family_only() {
+        let mut rng = crate::transforms::detmath::SplitMix64::new(0x9E37_79B9_7F4A_7C15);
+        let noise: Vec<u8> = (0..512 * 300).map(|_| (rng.next_u64() >> 56) as u8).collect();
+        let gray = GrayImage::from_raw(512, 300, noise.clone()).unwrap();
+        let mut png = Vec::new();
+        gray.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+        let half = box_reduce(&gray, 2);
+        let algos = [Algorithm::AHash, Algorithm::PHash, Algorithm::Pdq];
+        let fast = HasherConfig::default().algorithms(&algos).fast_decode(true).build();
+        let got = fast.hash_bytes(&png).unwrap();
+        let want_a = ahash::ahash(&half).unwrap();
+        let want_p = phash::phash(&half).unwrap();
+        assert_eq!(got.get(Algorithm::AHash).unwrap().to_hex(), want_a.to_hex());
+        assert_eq!(got.get(Algorithm::PHash).unwrap().to_hex(), want_p.to_hex());
+        assert_ne!(phash::phash(&gray).unwrap(), want_p, "noise must tell the two apart");
+        let pdq = PdqHasher::new().hash_gray_raw(&noise, 512, 300).unwrap();
+        assert_eq!(got.get(Algorithm::Pdq).unwrap().to_hex(), pdq.to_hex());
+        // From memory: exact, whatever the configuration says about decoding.
+        let mem = fast.hash_luma_buffer(512, 300, &noise).unwrap();
+        let exact = phash::phash(&gray).unwrap().to_hex();
+        assert_eq!(mem.get(Algorithm::PHash).unwrap().to_hex(), exact);
+    }
+
     /// After a reduced-size decode, wHash works at the stored size's `image_scale`: here
     /// 48 × 48 pixels stored as 96 × 96 are transformed at 64, not at their own 32 (noise, so
     /// that the two working sizes give different hashes and the test can tell them apart).
@@ -402,7 +466,8 @@ mod tests {
         assert_ne!(at_64, own, "the noise does not separate the two working sizes");
         let hasher = HasherConfig::default().algorithms(&[Algorithm::WHash]).build();
         let got = with_scratch(|s| {
-            hasher.hash_pixels(Pixels::Luma(&noise), (48, 48), (96, 96), &mut s.gray, &mut s.pdq)
+            let origin = Origin::Fast { stored: (96, 96) };
+            hasher.hash_pixels(Pixels::Luma(&noise), (48, 48), origin, &mut s.gray, &mut s.pdq)
         })
         .unwrap();
         assert_eq!(got.hashes[0].to_hex(), at_64.to_hex());

@@ -16,7 +16,11 @@
 //! side the image cannot halve decodes it at full size there, exactly (identical hashes)
 //! except that with libjpeg-turbo the decoder's luma replaces RGB.
 //!
-//! `fixtures/progressive` (12 progressive JPEGs, sides ≥ 1024) is the fourth: with the cargo
+//! The whole corpus, PNG and WebP included, each algorithm alone and all five together, is
+//! the fourth: where the decoder cannot shrink an image (PNG, WebP, a JPEG PDQ needs
+//! whole), the imagehash family hashes a box-reduced copy of its luma.
+//!
+//! `fixtures/progressive` (12 progressive JPEGs, sides ≥ 1024) is the fifth: with the cargo
 //! feature `libjpeg-turbo` the fast path decodes them at 1/8 from their first (DC) scans.
 //!
 //! Run with `cargo test --test fast_decode -- --nocapture` to see the figures
@@ -44,11 +48,15 @@ fn hashers() -> (Hasher, Vec<Hasher>) {
     (exact, fast)
 }
 
-fn jpegs(dir: &str) -> Vec<std::path::PathBuf> {
+/// Every image under `fixtures/<dir>`.
+fn images(dir: &str) -> Vec<std::path::PathBuf> {
     let set = hashscope::corpus::collect_images(&[fixture(dir)]).expect("fixtures");
-    set.files
+    set.files.into_iter().map(|f| f.path).collect()
+}
+
+fn jpegs(dir: &str) -> Vec<std::path::PathBuf> {
+    images(dir)
         .into_iter()
-        .map(|f| f.path)
         .filter(|p| {
             let e = p.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
             e == "jpg" || e == "jpeg"
@@ -88,6 +96,24 @@ fn report(label: &str, rows: &[Row]) {
     assert!(q80.median() <= 2.0, "{label}: PDQ median {} bits", q80.median());
 }
 
+/// The imagehash family on a set of small images: on average well under a bit, and more than
+/// 4 bits on at most 1 % of the images per algorithm. The known exceptions are near-flat
+/// images, whose aHash bits sit within a grey level of the mean and flip for any change of
+/// pixels (pypi-scikit-image__00004.png: 17 bits; docs/src/throughput.md).
+fn family_bounds(label: &str, rows: &[Row]) {
+    for (i, algo) in Algorithm::ALL.iter().enumerate() {
+        if *algo == Algorithm::Pdq {
+            continue;
+        }
+        let mut a = Agreement::default();
+        rows.iter().for_each(|r| a.push(r.2[i]));
+        let far: Vec<&str> = rows.iter().filter(|r| r.2[i] > 4).map(|r| r.0.as_str()).collect();
+        println!("fast_decode {label}: {algo} moved by more than 4 bits: {far:?}");
+        assert!(a.mean() <= 0.5, "{label}: {algo} mean {} bits", a.mean());
+        assert!(far.len() * 100 <= rows.len(), "{label}: {algo} far on {far:?}");
+    }
+}
+
 #[test]
 fn fast_decode_agreement_with_the_exact_path() {
     let (exact, fast) = hashers();
@@ -120,7 +146,8 @@ fn fast_decode_agreement_with_the_exact_path() {
         }
     }
 
-    // Small JPEGs are not shrunk: identical hashes.
+    // Small JPEGs: an algorithm that cannot halve them gets them whole (identical hashes,
+    // but for the luma decode with libjpeg-turbo); the others get them at 1/2.
     let small = jpegs("corpus");
     assert!(small.len() > 300);
     let small_rows: Vec<Row> = small
@@ -132,24 +159,38 @@ fn fast_decode_agreement_with_the_exact_path() {
             for (i, algo) in Algorithm::ALL.iter().enumerate() {
                 let need = fast_decode_min_side(&[*algo], w, h);
                 // With libjpeg-turbo even a JPEG kept at full size is decoded straight to
-                // its luma, which moves a bit here and there (bounded below).
+                // its luma, which moves a bit here and there (bounded by `family_bounds`).
                 if w.div_ceil(2).min(h.div_ceil(2)) < need && !cfg!(feature = "libjpeg-turbo") {
                     assert_eq!(row.2[i], 0, "{}: {algo} changed but was not shrunk", row.0);
                 }
-                assert!(
-                    row.2[i] <= 4 || *algo == Algorithm::Pdq,
-                    "{}: {algo} moved by {} bits",
-                    row.0,
-                    row.2[i]
-                );
             }
             row
         })
         .collect();
     report("corpus", &small_rows);
+    family_bounds("corpus", &small_rows);
+
+    // Every corpus image, JPEG, PNG and WebP, each algorithm alone and all five together.
+    // PNG and WebP are decoded whole, and so is every JPEG when PDQ is configured: there the
+    // imagehash family hashes a box-reduced copy of the luma instead of a reduced decode.
+    let everything = images("corpus");
+    assert_eq!(everything.len(), 398);
+    for (label, hashers) in
+        [("corpus, all formats", &fast), ("corpus, all formats, all five together", &together)]
+    {
+        let rows: Vec<Row> = everything
+            .par_iter()
+            .map(|p| {
+                let bytes = std::fs::read(p).unwrap();
+                compare(&p.display().to_string(), &bytes, &exact, hashers)
+            })
+            .collect();
+        report(label, &rows);
+        family_bounds(label, &rows);
+    }
 
     // Progressive JPEGs: with libjpeg-turbo, aHash/dHash/pHash read them at 1/8 from their
-    // first scans (without it, they are decoded exactly and must agree exactly).
+    // first scans.
     let progressive = jpegs("progressive");
     assert_eq!(progressive.len(), 12);
     let prog_rows: Vec<Row> = progressive
@@ -169,7 +210,9 @@ fn fast_decode_agreement_with_the_exact_path() {
     report("progressive", &prog_rows);
     for (name, _, d) in &prog_rows {
         for (i, algo) in Algorithm::ALL.iter().enumerate() {
-            if !cfg!(feature = "libjpeg-turbo") {
+            // Without libjpeg-turbo they are decoded whole: PDQ hashes them exactly, and the
+            // imagehash family a box-reduced copy.
+            if !cfg!(feature = "libjpeg-turbo") && *algo == Algorithm::Pdq {
                 assert_eq!(d[i], 0, "{name}: {algo} changed but was decoded exactly");
             }
             assert!(d[i] <= 4 || *algo == Algorithm::Pdq, "{name}: {algo} moved by {} bits", d[i]);

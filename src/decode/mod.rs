@@ -387,7 +387,7 @@ fn decode_jpeg_reduced(
 /// The largest DCT-scaling denominator (8, 4 or 2; 1 when none) that keeps both sides of a
 /// `w × h` image at least `min_side(w, h)` pixels long (a side of `s` pixels scaled by
 /// `1/d` becomes `⌈s/d⌉`).
-fn reduced_denominator(w: u32, h: u32, min_side: &dyn Fn(u32, u32) -> u32) -> u32 {
+pub(crate) fn reduced_denominator(w: u32, h: u32, min_side: &dyn Fn(u32, u32) -> u32) -> u32 {
     let need = min_side(w, h).max(1);
     [8u32, 4, 2].into_iter().find(|&d| w.div_ceil(d).min(h.div_ceil(d)) >= need).unwrap_or(1)
 }

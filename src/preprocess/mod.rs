@@ -7,6 +7,9 @@
 //! - [`pillow`]: Pillow's RGB → "L" conversion and its convolution resampler (`Image.resize`
 //!   with LANCZOS, BICUBIC, BILINEAR, BOX or HAMMING), reproduced byte for byte. Python
 //!   `imagehash` uses these.
+//! - [`reduce`]: box reduction by an integer factor (Pillow's `Image.reduce`), used only by
+//!   the fast path (`HasherConfig::fast_decode`) where the decoder could not shrink an image.
 pub mod pillow;
 #[cfg(target_arch = "x86_64")]
 mod pillow_wide;
+pub mod reduce;
