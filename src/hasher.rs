@@ -46,10 +46,14 @@ pub struct HasherConfig {
     pub limits: DecodeLimits,
     /// Decode JPEGs at reduced size (1/2, 1/4 or 1/8, in the DCT domain) when the
     /// configured algorithms do not need every pixel, and (with the cargo feature
-    /// `libjpeg-turbo`) straight to greyscale, the decoder's luma; off by default. Much
-    /// faster on camera photos, faster on small JPEGs too, but the pixels — and so a few hash
-    /// bits — differ from the exact path: see [`crate::decode::decode_reduced_into`] and
-    /// [`fast_decode_min_side`].
+    /// `libjpeg-turbo`) straight to greyscale, the decoder's luma; where the decoder could
+    /// not shrink an image (PNG, WebP, a JPEG PDQ needs whole), aHash, dHash, pHash and wHash
+    /// hash its greyscale box-reduced instead ([`crate::preprocess::reduce`]). Off by
+    /// default; applies to [`Hasher::hash_path`] and [`Hasher::hash_bytes`] (in-memory pixels
+    /// are always hashed exactly). Much faster on camera photos, faster on small images too,
+    /// but the pixels — and so a few hash bits — differ from the exact path: see
+    /// [`crate::decode::decode_reduced_into`], [`fast_decode_min_side`] and
+    /// docs/src/throughput.md.
     #[serde(default)]
     pub fast_decode: bool,
 }
@@ -370,9 +374,10 @@ impl Hasher {
         // as it would have been decoded for them alone.
         let reduced = match &gray {
             Some(g) if matches!(origin, Origin::Fast { .. }) => {
-                let family: Vec<Algorithm> =
-                    algos.iter().copied().filter(|&a| a != Algorithm::Pdq).collect();
-                let need = |_, _| fast_decode_min_side(&family, stored.0, stored.1);
+                let family = algos.iter().filter(|&&a| a != Algorithm::Pdq);
+                let side = |a: &Algorithm| fast_decode_min_side(&[*a], stored.0, stored.1);
+                let need = family.map(side).max().unwrap_or(1);
+                let need = |_, _| need;
                 match reduced_denominator(width, height, &need) {
                     1 => None,
                     factor => Some(box_reduce(g, factor)),
