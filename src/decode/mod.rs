@@ -1,8 +1,11 @@
 //! Image input: decoding files or bytes into 8-bit RGB, with limits against
 //! decompression bombs.
 //!
-//! Formats: JPEG, PNG, GIF (first frame), WebP, BMP and TIFF, through the `image` crate.
-//! The format is detected from the bytes, not the file extension.
+//! Formats: JPEG, PNG, GIF (first frame), WebP, BMP and TIFF, through the `image` crate;
+//! with the cargo features `libjpeg-turbo` and `libwebp`, JPEG and still WebP files are
+//! decoded by Pillow's own libraries instead ([`decode_rgb8_into`]: the reference's JPEG
+//! pixels, and WebP pixels equal to the `image` crate's, faster). The format is detected
+//! from the bytes, not the file extension.
 //!
 //! **EXIF orientation is ignored**, as Meta's PDQ reference and Python `imagehash` (which
 //! hash the stored pixel grid) do: a JPEG whose EXIF says "rotate 90°" is hashed as stored.
