@@ -43,7 +43,8 @@
 //! bands it must keep in a second `image_scale²` buffer of `f64`; each thread keeps both for
 //! the next image: 64 MiB for a 2048 px shorter side (imagehash's choice of working at the
 //! image's own scale makes wHash the most memory-hungry of the four). The second
-//! decomposition computes only the approximation band the hash reads.
+//! decomposition computes only the approximation band the hash reads, its first level fed
+//! row pair by row pair from the last reconstruction level.
 //!
 //! # Known weaknesses
 //!
@@ -259,17 +260,29 @@ fn ll_without_mean_generic(
         haar_forward(buf, bottom, rows, n, n >> level);
     }
     buf[0] *= 0.0;
-    for level in (0..levels).rev() {
+    for level in (1..levels).rev() {
         haar_inverse(buf, bottom, rows, n, n >> level);
     }
-    if let Some(copy) = without_mean {
-        copy.clear();
-        copy.extend_from_slice(buf);
-    }
     // Decompose down to an 8×8 LL band: only the approximations are needed, so the detail
-    // bands of this second decomposition are never computed.
+    // bands of this second decomposition are never computed. Unless the image without its
+    // mean is asked for, it is never written out: each pair of rows of the last inverse level
+    // goes straight into the first level of the second decomposition.
     let hash_levels = levels - HASH_SIZE.trailing_zeros() as usize;
-    for level in 0..hash_levels {
+    let first_ll = match without_mean {
+        None if hash_levels > 0 => {
+            haar_inverse_into_ll(buf, bottom, rows, n);
+            1
+        }
+        copy => {
+            haar_inverse(buf, bottom, rows, n, n);
+            if let Some(copy) = copy {
+                copy.clear();
+                copy.extend_from_slice(buf);
+            }
+            0
+        }
+    };
+    for level in first_ll..hash_levels {
         haar_forward_ll(buf, rows, n, n >> level);
     }
     let mut ll = [[0.0f64; HASH_SIZE]; HASH_SIZE];
@@ -407,6 +420,35 @@ fn haar_inverse(buf: &mut [f64], bottom: &[f64], rows: &mut [f64], n: usize, m: 
     }
 }
 
+/// The last [`haar_inverse`] level (`m = n`) followed by the first [`haar_forward_ll`]
+/// level, one pair of rows at a time: the two rows the inverse makes from row `k` of `buf`
+/// and row `n/2 + k` of `bottom` stay in row buffers and become row `k`'s LL values at once,
+/// so the full-size image is neither written nor read again. Every value goes through the
+/// same operations as in the two separate levels (tested against the textbook transform).
+#[inline(always)]
+fn haar_inverse_into_ll(buf: &mut [f64], bottom: &[f64], rows: &mut [f64], n: usize) {
+    let half = n / 2;
+    let (a, rest) = rows[..4 * n].split_at_mut(n);
+    let (d, rest) = rest.split_at_mut(n);
+    let (even, odd) = rest.split_at_mut(n);
+    for k in 0..half {
+        synthesise_pairs(&buf[k * n..][..n], a);
+        synthesise_pairs(&bottom[(half + k) * n..][..n], d);
+        let out = even.iter_mut().zip(odd.iter_mut());
+        for (((even, odd), &a), &d) in out.zip(a.iter()).zip(d.iter()) {
+            *even = S * a + S * d;
+            *odd = S * a + -S * d;
+        }
+        // Row k of buf has been read: its left half takes the LL values.
+        for ((x, &x0), &x1) in a.iter_mut().zip(even.iter()).zip(odd.iter()) {
+            *x = S * x1 + S * x0;
+        }
+        for (ll, pair) in buf[k * n..][..half].iter_mut().zip(a.chunks_exact(2)) {
+            *ll = S * pair[1] + S * pair[0];
+        }
+    }
+}
+
 /// The LL band of [`haar_forward`] alone: afterwards the top-left `m/2 × m/2` block of `buf`
 /// holds the same values `haar_forward` puts there; no detail band is computed.
 #[inline(always)]
@@ -507,6 +549,13 @@ mod tests {
                 work.rows = vec![f64::NAN; 4 * n];
                 let mut kept = Vec::new();
                 let got = ll_without_mean(&img, &mut work, n, Some(&mut kept));
+                // Without the copy, the last inverse level runs fused with the second
+                // decomposition's first level: it must give the same bits.
+                let mut fresh = Work::new();
+                fresh.buf = vec![f64::NAN; n * n];
+                fresh.bottom = vec![f64::NAN; n * n];
+                fresh.rows = vec![f64::NAN; 4 * n];
+                let fused = ll_without_mean(&img, &mut fresh, n, None);
                 let mut buf: Vec<f64> = img.iter().map(|&p| f64::from(p) / 255.0).collect();
                 let levels = n.trailing_zeros() as usize;
                 for l in 0..levels {
@@ -523,6 +572,8 @@ mod tests {
                 for r in 0..HASH_SIZE {
                     for c in 0..HASH_SIZE {
                         assert_eq!(got[r][c].to_bits(), buf[r * n + c].to_bits(), "{n} {flat}");
+                        let want = buf[r * n + c].to_bits();
+                        assert_eq!(fused[r][c].to_bits(), want, "{n} {flat} (fused)");
                     }
                 }
             }
