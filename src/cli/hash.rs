@@ -61,11 +61,13 @@ pub struct HashArgs {
     /// Largest total allocation the image decoder may make, in bytes.
     #[arg(long, default_value_t = DecodeLimits::default().max_alloc_bytes)]
     max_alloc: u64,
-    /// Decode JPEGs at 1/2, 1/4 or 1/8 size (in the DCT domain) when the algorithms do not
-    /// need every pixel (baseline JPEGs; with the libjpeg-turbo build, progressive ones too,
-    /// and every JPEG straight to its luma): several times faster on camera photos, faster on
-    /// small JPEGs too, but a few hash bits may differ from the exact (default) path; see the
-    /// book's "Throughput" page.
+    /// The fast path: decode JPEGs at 1/2, 1/4 or 1/8 size (in the DCT domain) when the
+    /// algorithms do not need every pixel (baseline JPEGs; with the libjpeg-turbo build,
+    /// progressive ones too, and every JPEG straight to its luma); where the decoder cannot
+    /// shrink an image (PNG, WebP, a JPEG PDQ needs whole), aHash/dHash/pHash/wHash hash it
+    /// box-reduced instead. Several times faster on camera photos, faster on small images
+    /// too, but a few hash bits may differ from the exact (default) path; see the book's
+    /// "Throughput" page.
     #[arg(long)]
     fast_decode: bool,
 }
