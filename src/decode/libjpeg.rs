@@ -123,9 +123,9 @@ fn decode_error(msg: &str) -> Error {
 /// - at 1/2 and 1/4, until every coefficient the scaled inverse DCT reads is known to within
 ///   its last bit: only the final refinement scans (often half the file) are skipped.
 ///
-/// Greyscale output waits only for the luma scans. Luma stays within a few grey levels of the whole file's decode (tested on a fixture; the
-/// hashes' agreement is measured by tests/fast_decode.rs). Errors in the unread part of the
-/// file go unnoticed.
+/// Greyscale output waits only for the luma scans. Luma stays within a few grey levels of
+/// the whole file's decode (tested on a fixture; the hashes' agreement is measured by
+/// tests/fast_decode.rs). Errors in the unread part of the file go unnoticed.
 pub fn decode_into(
     bytes: &[u8],
     limits: &DecodeLimits,
@@ -170,12 +170,6 @@ fn decode_with(
         return Ok(None);
     }
     limits.check(header.width, header.height)?;
-    if header.width == 0 || header.height == 0 {
-        return Err(Error::new(
-            ErrorKind::Unhashable,
-            format!("image has zero size ({}×{})", header.width, header.height),
-        ));
-    }
     let d = denom(&header);
     debug_assert!(matches!(d, 1 | 2 | 4 | 8));
     let (mut ow, mut oh) = (0, 0);
@@ -188,10 +182,7 @@ fn decode_with(
         return Err(decode_error(&message(&err)));
     }
     let (channels, pixel) = if luma { (1, "L8") } else { (3, "Rgb8") };
-    let n = u64::from(ow) * u64::from(oh) * channels;
-    limits.check_alloc(ow, oh, pixel, n)?;
-    let n = usize::try_from(n)
-        .map_err(|_| Error::new(ErrorKind::Limits, "image does not fit in memory"))?;
+    let n = limits.output_len(ow, oh, channels, pixel)?;
     // libjpeg writes every output byte: reserve without zero-filling (a 24-megapixel photo
     // is 72 MB in RGB), and set the length only once it has.
     out.clear();

@@ -60,21 +60,11 @@ pub fn decode_rgb8(
     if features.has_animation != 0 {
         return Ok(None);
     }
-    let (w, h) = match (u32::try_from(features.width), u32::try_from(features.height)) {
-        (Ok(w), Ok(h)) if w > 0 && h > 0 => (w, h),
-        _ => {
-            let (w, h) = (features.width, features.height);
-            return Err(Error::new(
-                ErrorKind::Unhashable,
-                format!("image has zero size ({w}×{h})"),
-            ));
-        }
-    };
+    // libwebp never declares a negative size; one would count as zero.
+    let side = |v: std::ffi::c_int| u32::try_from(v).unwrap_or(0);
+    let (w, h) = (side(features.width), side(features.height));
     limits.check(w, h)?;
-    let n = u64::from(w) * u64::from(h) * 3;
-    limits.check_alloc(w, h, "Rgb8", n)?;
-    let n = usize::try_from(n)
-        .map_err(|_| Error::new(ErrorKind::Limits, "image does not fit in memory"))?;
+    let n = limits.output_len(w, h, 3, "Rgb8")?;
     let stride = std::ffi::c_int::try_from(3 * u64::from(w))
         .map_err(|_| Error::new(ErrorKind::Limits, "image too wide for libwebp"))?;
 

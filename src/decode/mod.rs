@@ -95,6 +95,9 @@ impl DecodeLimits {
         self
     }
 
+    /// Checks the size a header declares, before anything of the image's size is allocated:
+    /// [`ErrorKind::Limits`] over the side or pixel limit, [`ErrorKind::Unhashable`] for a
+    /// zero-size image. Every decoder calls it (the `image` crate's, libjpeg-turbo, libwebp).
     fn check(&self, w: u32, h: u32) -> Result<()> {
         if w > self.max_side || h > self.max_side {
             return Err(Error::new(
@@ -110,6 +113,12 @@ impl DecodeLimits {
                     "declared size {w}×{h} = {px} pixels exceeds the limit of {} pixels",
                     self.max_pixels
                 ),
+            ));
+        }
+        if w == 0 || h == 0 {
+            return Err(Error::new(
+                ErrorKind::Unhashable,
+                format!("image has zero size ({w}×{h})"),
             ));
         }
         Ok(())
@@ -128,6 +137,17 @@ impl DecodeLimits {
             ));
         }
         Ok(())
+    }
+
+    /// The length of a `w × h` output of `channels` bytes per pixel (`pixel` names the
+    /// pixel type in the message), after [`check_alloc`](Self::check_alloc): for decoders
+    /// that write into a buffer of ours (libjpeg-turbo, libwebp).
+    #[cfg(any(feature = "libjpeg-turbo", feature = "libwebp"))]
+    fn output_len(&self, w: u32, h: u32, channels: u64, pixel: &str) -> Result<usize> {
+        let n = u64::from(w) * u64::from(h) * channels;
+        self.check_alloc(w, h, pixel, n)?;
+        usize::try_from(n)
+            .map_err(|_| Error::new(ErrorKind::Limits, "image does not fit in memory"))
     }
 }
 
@@ -355,7 +375,7 @@ fn decode_jpeg_reduced(
         return None;
     }
     let (w, h) = (u32::from(info.width), u32::from(info.height));
-    if limits.check(w, h).is_err() || w == 0 || h == 0 {
+    if limits.check(w, h).is_err() {
         return None;
     }
     let d = reduced_denominator(w, h, min_side);
@@ -409,9 +429,6 @@ fn open_decoder<'a, R: BufRead + Seek + 'a>(
     let mut decoder = reader.into_decoder().map_err(|e| image_error(e, format))?;
     let (w, h) = decoder.dimensions();
     limits.check(w, h)?;
-    if w == 0 || h == 0 {
-        return Err(Error::new(ErrorKind::Unhashable, format!("image has zero size ({w}×{h})")));
-    }
     // The `image` crate allocates the whole output buffer up front and not every decoder
     // applies `max_alloc` to it (PNG does not): check it here, before any pixel is decoded.
     limits.check_alloc(w, h, &format!("{:?}", decoder.color_type()), decoder.total_bytes())?;
