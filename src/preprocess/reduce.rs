@@ -24,75 +24,54 @@ use image::GrayImage;
 /// each the mean of its block rounded half up; blocks cut by the right or bottom edge
 /// average the pixels they have (as Pillow's `reduce` does).
 ///
-/// Cost: one read of every input pixel. The factors the fast path uses (2, 4, 8) run a
-/// loop specialised for the factor, which the compiler vectorises.
+/// Cost: one read of every input pixel. For the factors the fast path uses (2, 4, 8) the
+/// loops are compiled with the factor as a constant.
 pub fn box_reduce(src: &GrayImage, factor: u32) -> GrayImage {
     match factor {
         0 | 1 => src.clone(),
-        2 => reduce::<2>(src),
-        4 => reduce::<4>(src),
-        8 => reduce::<8>(src),
-        f => reduce_any(src, f as usize),
+        2 => reduce::<2>(src, 2),
+        4 => reduce::<4>(src, 4),
+        8 => reduce::<8>(src, 8),
+        f => reduce::<0>(src, f as usize),
     }
 }
 
-/// [`box_reduce`] by a factor known at compile time.
-fn reduce<const F: usize>(src: &GrayImage) -> GrayImage {
+/// [`box_reduce`] by `f` ≥ 2: by the constant `F` when it is not 0 (one instance per factor
+/// the fast path uses, with loops the compiler specialises), else by `f`.
+fn reduce<const F: usize>(src: &GrayImage, f: usize) -> GrayImage {
+    let f = if F == 0 { f } else { F };
     let (w, h) = (src.width() as usize, src.height() as usize);
-    let (ow, oh) = (w.div_ceil(F), h.div_ceil(F));
-    let full = w / F; // output columns whose block is whole
+    let (ow, oh) = (w.div_ceil(f), h.div_ceil(f));
+    let full = w / f; // output columns whose block is whole
     let mut sums = vec![0u32; ow];
     let mut out = Vec::with_capacity(ow * oh);
-    for block_rows in src.as_raw().chunks(w * F) {
+    for block_rows in src.as_raw().chunks(w * f) {
         sums.fill(0);
         for row in block_rows.chunks_exact(w) {
-            let (whole, rest) = row.split_at(full * F);
-            for (s, p) in sums.iter_mut().zip(whole.chunks_exact(F)) {
-                let mut t = 0u32;
-                for &v in p {
-                    t += u32::from(v);
-                }
-                *s += t;
+            let (whole, rest) = row.split_at(full * f);
+            for (s, p) in sums.iter_mut().zip(whole.chunks_exact(f)) {
+                *s += p.iter().map(|&v| u32::from(v)).sum::<u32>();
             }
             if !rest.is_empty() {
                 sums[full] += rest.iter().map(|&v| u32::from(v)).sum::<u32>();
             }
         }
         let rows = block_rows.len() / w;
-        if rows == F {
-            // Whole blocks: F² pixels, a power of two for the factors specialised here.
-            let n = (F * F) as u32;
-            out.extend(sums[..full].iter().map(|&s| ((s + n / 2) / n) as u8));
+        if rows == f {
+            // Whole blocks: a constant count for a constant factor (a shift for 2, 4, 8).
+            out.extend(sums[..full].iter().map(|&s| mean(s, f * f)));
         } else {
-            out.extend(sums[..full].iter().map(|&s| mean(s, rows * F)));
+            out.extend(sums[..full].iter().map(|&s| mean(s, rows * f)));
         }
         if full < ow {
-            out.push(mean(sums[full], rows * (w - full * F)));
+            out.push(mean(sums[full], rows * (w - full * f)));
         }
-    }
-    GrayImage::from_raw(ow as u32, oh as u32, out).expect("ow × oh pixels by construction")
-}
-
-/// [`box_reduce`] by any factor.
-fn reduce_any(src: &GrayImage, f: usize) -> GrayImage {
-    let (w, h) = (src.width() as usize, src.height() as usize);
-    let (ow, oh) = (w.div_ceil(f), h.div_ceil(f));
-    let mut sums = vec![0u32; ow];
-    let mut out = Vec::with_capacity(ow * oh);
-    for block_rows in src.as_raw().chunks(w * f) {
-        sums.fill(0);
-        for row in block_rows.chunks_exact(w) {
-            for (s, block) in sums.iter_mut().zip(row.chunks(f)) {
-                *s += block.iter().map(|&v| u32::from(v)).sum::<u32>();
-            }
-        }
-        let rows = block_rows.len() / w;
-        out.extend(sums.iter().enumerate().map(|(j, &s)| mean(s, rows * (w - j * f).min(f))));
     }
     GrayImage::from_raw(ow as u32, oh as u32, out).expect("ow × oh pixels by construction")
 }
 
 /// `sum / n` rounded half up.
+#[inline(always)]
 fn mean(sum: u32, n: usize) -> u8 {
     let n = n as u32;
     ((2 * sum + n) / (2 * n)) as u8
@@ -103,7 +82,7 @@ mod tests {
     use super::*;
 
     /// Against the definition, pixel by pixel, on odd sizes and every factor up to 9 (the
-    /// specialised 2, 4 and 8 and the general loop).
+    /// constant 2, 4 and 8 and the others).
     #[test]
     fn matches_the_block_mean_definition() {
         let mut rng = crate::transforms::detmath::SplitMix64::new(7);
