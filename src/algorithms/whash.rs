@@ -351,6 +351,33 @@ fn synthesise_pairs(src: &[f64], dst: &mut [f64]) {
     }
 }
 
+/// Axis 0 of one Haar synthesis level: approximation row `a` and detail row `d` → rows
+/// `even` and `odd` (PyWavelets' expressions, operation for operation).
+#[inline(always)]
+fn synthesise_rows(a: &[f64], d: &[f64], even: &mut [f64], odd: &mut [f64]) {
+    for (((even, odd), &a), &d) in even.iter_mut().zip(odd.iter_mut()).zip(a).zip(d) {
+        *even = S * a + S * d;
+        *odd = S * a + -S * d;
+    }
+}
+
+/// Axis 0 of one Haar analysis level, approximations only: rows `x0`, `x1` → `a`.
+#[inline(always)]
+fn approximate_rows(x0: &[f64], x1: &[f64], a: &mut [f64]) {
+    for ((a, &x0), &x1) in a.iter_mut().zip(x0).zip(x1) {
+        *a = S * x1 + S * x0;
+    }
+}
+
+/// Axis 1 of one Haar analysis level, approximations only: the pairs of `a` → `ll` (half as
+/// long).
+#[inline(always)]
+fn approximate_pairs(a: &[f64], ll: &mut [f64]) {
+    for (ll, pair) in ll.iter_mut().zip(a.chunks_exact(2)) {
+        *ll = S * pair[1] + S * pair[0];
+    }
+}
+
 /// One 2-D Haar analysis level (PyWavelets' `dwt2`: axis 0, then axis 1) on the top-left
 /// `m × m` block of the `n`-wide image in `buf`. Afterwards, in PyWavelets' layout
 /// `[LL, LH; HL, HH]`, the top half (LL and its neighbouring detail band) is in rows
@@ -412,11 +439,7 @@ fn haar_inverse(buf: &mut [f64], bottom: &[f64], rows: &mut [f64], n: usize, m: 
         synthesise_pairs(&buf[k * n..][..m], a);
         synthesise_pairs(&bottom[(half + k) * n..][..m], d);
         let (even, odd) = buf[2 * k * n..].split_at_mut(n);
-        let out = even[..m].iter_mut().zip(&mut odd[..m]);
-        for (((even, odd), &a), &d) in out.zip(a.iter()).zip(d.iter()) {
-            *even = S * a + S * d;
-            *odd = S * a + -S * d;
-        }
+        synthesise_rows(a, d, &mut even[..m], &mut odd[..m]);
     }
 }
 
@@ -434,18 +457,10 @@ fn haar_inverse_into_ll(buf: &mut [f64], bottom: &[f64], rows: &mut [f64], n: us
     for k in 0..half {
         synthesise_pairs(&buf[k * n..][..n], a);
         synthesise_pairs(&bottom[(half + k) * n..][..n], d);
-        let out = even.iter_mut().zip(odd.iter_mut());
-        for (((even, odd), &a), &d) in out.zip(a.iter()).zip(d.iter()) {
-            *even = S * a + S * d;
-            *odd = S * a + -S * d;
-        }
+        synthesise_rows(a, d, even, odd);
         // Row k of buf has been read: its left half takes the LL values.
-        for ((x, &x0), &x1) in a.iter_mut().zip(even.iter()).zip(odd.iter()) {
-            *x = S * x1 + S * x0;
-        }
-        for (ll, pair) in buf[k * n..][..half].iter_mut().zip(a.chunks_exact(2)) {
-            *ll = S * pair[1] + S * pair[0];
-        }
+        approximate_rows(even, odd, a);
+        approximate_pairs(a, &mut buf[k * n..][..half]);
     }
 }
 
@@ -456,13 +471,8 @@ fn haar_forward_ll(buf: &mut [f64], rows: &mut [f64], n: usize, m: usize) {
     let half = m / 2;
     let a = &mut rows[..m];
     for k in 0..half {
-        let (x0, x1) = (&buf[2 * k * n..][..m], &buf[(2 * k + 1) * n..][..m]);
-        for ((a, &x0), &x1) in a.iter_mut().zip(x0).zip(x1) {
-            *a = S * x1 + S * x0;
-        }
-        for (ll, pair) in buf[k * n..][..half].iter_mut().zip(a.chunks_exact(2)) {
-            *ll = S * pair[1] + S * pair[0];
-        }
+        approximate_rows(&buf[2 * k * n..][..m], &buf[(2 * k + 1) * n..][..m], a);
+        approximate_pairs(a, &mut buf[k * n..][..half]);
     }
 }
 
@@ -543,19 +553,17 @@ mod tests {
                         v as u8
                     })
                     .collect();
-                let mut work = Work::new();
-                work.buf = vec![f64::NAN; n * n];
-                work.bottom = vec![f64::NAN; n * n];
-                work.rows = vec![f64::NAN; 4 * n];
+                // Buffers full of NaN: a value read before it is written shows.
+                let poisoned = || Work {
+                    buf: vec![f64::NAN; n * n],
+                    bottom: vec![f64::NAN; n * n],
+                    rows: vec![f64::NAN; 4 * n],
+                };
                 let mut kept = Vec::new();
-                let got = ll_without_mean(&img, &mut work, n, Some(&mut kept));
+                let got = ll_without_mean(&img, &mut poisoned(), n, Some(&mut kept));
                 // Without the copy, the last inverse level runs fused with the second
                 // decomposition's first level: it must give the same bits.
-                let mut fresh = Work::new();
-                fresh.buf = vec![f64::NAN; n * n];
-                fresh.bottom = vec![f64::NAN; n * n];
-                fresh.rows = vec![f64::NAN; 4 * n];
-                let fused = ll_without_mean(&img, &mut fresh, n, None);
+                let fused = ll_without_mean(&img, &mut poisoned(), n, None);
                 let mut buf: Vec<f64> = img.iter().map(|&p| f64::from(p) / 255.0).collect();
                 let levels = n.trailing_zeros() as usize;
                 for l in 0..levels {
