@@ -31,6 +31,18 @@
 //! the columns (axis 0) and then along the rows (axis 1); reconstruction maps `(a, d)` back
 //! to `(s·a + s·d, s·a − s·d)`, rows first, then columns.
 //!
+//! # The same bits, mostly without the transforms
+//!
+//! Every step from the thumbnail to the 8 × 8 LL band is linear, so in exact arithmetic
+//! each LL value is the same increasing affine function of its block's sum of 8-bit pixels,
+//! and "LL value > median" is "block sum > median block sum". The `f64` rounding of the
+//! transforms can only change a bit whose block sum *equals* the median block sum (a tie;
+//! otherwise the margin exceeds the rounding error by a factor of millions at usual sizes,
+//! see `hash_from_block_sums`). So [`whash`] sums the thumbnail's blocks in integers and reads
+//! the hash from them; only when a block sum ties with the median (flat images: 3 of the
+//! 398 corpus images) does it run the transforms, whose rounding then decides, bit for bit
+//! as in imagehash. [`whash_stages`] always runs them.
+//!
 //! # Bit order
 //!
 //! Row-major over the 8 × 8 LL band, most significant bit first; the hex is what
@@ -38,7 +50,8 @@
 //!
 //! # Complexity
 //!
-//! Resize `O(width · height)`, then `O(image_scale²)` for the transforms: each level reads
+//! Resize `O(width · height)`, then one pass over the `image_scale²` thumbnail for the
+//! block sums. When the transforms run (ties, stages), `O(image_scale²)`: each level reads
 //! and writes the image once, a pair of rows at a time through both axes, with the detail
 //! bands it must keep in a second `image_scale²` buffer of `f64`; each thread keeps both for
 //! the next image: 64 MiB for a 2048 px shorter side (imagehash's choice of working at the
@@ -114,7 +127,7 @@ pub fn image_scale(width: u32, height: u32) -> u32 {
 /// assert_eq!(whash(&img).unwrap().to_hex(), "0f0f0f0f0f0f0f0f");
 /// ```
 pub fn whash(luma: &GrayImage) -> Result<Bits64> {
-    Ok(compute(luma, false, None)?.hash)
+    hash(luma, None)
 }
 
 /// wHash at a given working size `image_scale` instead of the one [`image_scale`] derives
@@ -140,15 +153,16 @@ pub fn whash_at_scale(luma: &GrayImage, image_scale: u32) -> Result<Bits64> {
             format!("wHash working size {image_scale} is not a power of two ≥ {HASH_SIZE}"),
         ));
     }
-    Ok(compute(luma, false, Some(image_scale))?.hash)
+    hash(luma, Some(image_scale))
 }
 
 /// wHash with its intermediate stages.
 pub fn whash_stages(luma: &GrayImage) -> Result<WHashStages> {
-    compute(luma, true, None)
+    let (thumbnail, scale) = thumbnail(luma, None)?;
+    Ok(transform_with_thread_buffers(thumbnail, scale, true))
 }
 
-/// Reusable working memory of [`compute`]: the image (with the approximation and the
+/// Reusable working memory of [`transform`]: the image (with the approximation and the
 /// top-right detail bands as the levels go), the bottom detail bands, and two rows.
 struct Work {
     buf: Vec<f64>,
@@ -172,23 +186,93 @@ fn unit_scale() -> &'static [f64; 256] {
     TABLE.get_or_init(|| std::array::from_fn(|i| i as f64 / 255.0))
 }
 
-/// The computation at working size `scale` (default: [`image_scale`] of `luma`);
-/// `without_mean` is only kept (copied) when `keep_stages` is set.
-fn compute(luma: &GrayImage, keep_stages: bool, scale: Option<u32>) -> Result<WHashStages> {
+/// The hash at working size `scale` (default: [`image_scale`] of `luma`): from the
+/// thumbnail's block sums when they decide it ([`hash_from_block_sums`]), else through the
+/// transforms.
+fn hash(luma: &GrayImage, scale: Option<u32>) -> Result<Bits64> {
+    let (thumbnail, scale) = thumbnail(luma, scale)?;
+    match hash_from_block_sums(thumbnail.as_raw(), scale as usize) {
+        Some(hash) => Ok(hash),
+        None => Ok(transform_with_thread_buffers(thumbnail, scale, false).hash),
+    }
+}
+
+/// Steps 2 and 3: the `scale × scale` LANCZOS thumbnail (default `scale`: [`image_scale`] of
+/// `luma`) and its side.
+fn thumbnail(luma: &GrayImage, scale: Option<u32>) -> Result<(GrayImage, u32)> {
     let (w, h) = luma.dimensions();
     if w == 0 || h == 0 {
         return Err(Error::new(ErrorKind::Unhashable, format!("image has zero size ({w}×{h})")));
     }
     let scale = scale.unwrap_or_else(|| image_scale(w, h));
-    let thumbnail = resize(luma, scale, scale, Filter::Lanczos)?;
+    Ok((resize(luma, scale, scale, Filter::Lanczos)?, scale))
+}
+
+/// Deepest working size (`2^MAX_BLOCK_SUM_LEVELS`) for which [`hash_from_block_sums`] is
+/// proven to give the transforms' bits; larger thumbnails always go through the transforms.
+const MAX_BLOCK_SUM_LEVELS: u32 = 16;
+
+/// The hash read from the exact integer sums of the thumbnail's 8 × 8 blocks, or `None`
+/// when a block sum ties with their median (then, as in imagehash, only the rounding of the
+/// `f64` transforms decides: the caller runs them).
+///
+/// Why this gives the transforms' bits: every step of steps 3–5 is linear (the Haar levels,
+/// with PyWavelets' rounded `s`, analyse and synthesise to `(2s²)ᵏ` times the input; zeroing
+/// the 1 × 1 band subtracts the same constant from every pixel), so in exact arithmetic
+/// each LL value is `α·sᵢ − β` with the same `α > 0` and `β` for all 64 blocks, where `sᵢ`
+/// is block `i`'s sum of 8-bit values, and the median is `α·m − β` with `m` the integer
+/// blocks' median. Where no `sᵢ` equals `m`, every `|sᵢ − m| ≥ 1/2`, so every LL value
+/// lies at least `α/2 ≈ 1 / (510 · 2^(L−3))` from the median (`L = log₂ scale`). The `f64`
+/// transforms are orthonormal up to rounding: one axis of one level (two products and a
+/// sum per output) adds an error vector of norm at most `2√2·u` (`u = 2⁻⁵³`) times the
+/// norm of its input, which is at most the thumbnail's, `≤ 2^L` (values `≤ 1`), and later
+/// levels do not amplify it. Over the `6L − 6` axis-levels (plus the division by 255), any
+/// value, and so the median, is off by less than `18·L·u·2^L`: twice that is smaller than
+/// the margin by a factor of more than 50 at `L = 16` (a 65536-pixel working size), seven
+/// million at `L = 8`. So every comparison with the median comes out as in exact
+/// arithmetic, i.e. as here. The tests check it against the transforms on noise and on
+/// blocks half a unit of block sum either side of the median.
+fn hash_from_block_sums(pixels: &[u8], n: usize) -> Option<Bits64> {
+    if !n.is_power_of_two() || n < HASH_SIZE || n.trailing_zeros() > MAX_BLOCK_SUM_LEVELS {
+        return None;
+    }
+    debug_assert_eq!(pixels.len(), n * n);
+    let b = n / HASH_SIZE;
+    let mut sums = [0u64; HASH_SIZE * HASH_SIZE];
+    for (r, row) in pixels.chunks_exact(n).enumerate() {
+        let block_row = &mut sums[(r / b) * HASH_SIZE..][..HASH_SIZE];
+        for (sum, run) in block_row.iter_mut().zip(row.chunks_exact(b)) {
+            // A run is at most 8192 values (u32 cannot overflow).
+            *sum += u64::from(run.iter().map(|&p| u32::from(p)).sum::<u32>());
+        }
+    }
+    let mut sorted = sums;
+    sorted.sort_unstable();
+    let twice_median = sorted[31] + sorted[32];
+    let mut hash = Bits64::zero();
+    for (p, &s) in sums.iter().enumerate() {
+        match (2 * s).cmp(&twice_median) {
+            std::cmp::Ordering::Equal => return None,
+            std::cmp::Ordering::Greater => hash.set(p, true),
+            std::cmp::Ordering::Less => {}
+        }
+    }
+    Some(hash)
+}
+
+/// [`transform`] with this thread's reused buffers.
+fn transform_with_thread_buffers(
+    thumbnail: GrayImage,
+    scale: u32,
+    keep_stages: bool,
+) -> WHashStages {
     // The buffers are per thread and reused; a re-entrant call (impossible today) would get
     // fresh ones.
     let mut fresh = Work::new();
-    let stages = WORK.with(|cell| match cell.try_borrow_mut() {
+    WORK.with(|cell| match cell.try_borrow_mut() {
         Ok(mut work) => transform(thumbnail, scale, keep_stages, &mut work),
         Err(_) => transform(thumbnail, scale, keep_stages, &mut fresh),
-    });
-    Ok(stages)
+    })
 }
 
 /// Steps 3–6 on the `scale × scale` thumbnail.
@@ -479,6 +563,7 @@ fn haar_forward_ll(buf: &mut [f64], rows: &mut [f64], n: usize, m: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transforms::detmath::SplitMix64;
 
     /// The textbook order of operations, band by band through a second buffer: one analysis
     /// level of PyWavelets' `dwt2` on the top-left `m × m` block (`[LL, LH; HL, HH]` in place).
@@ -585,6 +670,107 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The hash through the transforms only (the reference computation).
+    fn hash_by_transforms(thumb: &[u8], n: usize) -> Bits64 {
+        let img = GrayImage::from_raw(n as u32, n as u32, thumb.to_vec()).unwrap();
+        transform(img, n as u32, false, &mut Work::new()).hash
+    }
+
+    /// An `n × n` thumbnail whose 8 × 8 blocks have the given sums, each block otherwise
+    /// random (values in 40..=215 before the sum is adjusted one unit at a time).
+    fn blocks_with_sums(n: usize, sums: &[u64; 64], rng: &mut SplitMix64) -> Vec<u8> {
+        let b = n / HASH_SIZE;
+        let mut img = vec![0u8; n * n];
+        for (i, &target) in sums.iter().enumerate() {
+            let (br, bc) = (i / HASH_SIZE, i % HASH_SIZE);
+            let idx: Vec<usize> =
+                (0..b * b).map(|k| (br * b + k / b) * n + bc * b + k % b).collect();
+            for &j in &idx {
+                img[j] = 40 + (rng.next_u64() % 176) as u8;
+            }
+            let mut sum: u64 = idx.iter().map(|&j| u64::from(img[j])).sum();
+            let mut k = 0;
+            while sum != target {
+                let j = idx[k % idx.len()];
+                if sum < target && img[j] < 255 {
+                    img[j] += 1;
+                    sum += 1;
+                } else if sum > target && img[j] > 0 {
+                    img[j] -= 1;
+                    sum -= 1;
+                }
+                k += 1;
+            }
+        }
+        img
+    }
+
+    /// The block-sum shortcut gives the transforms' bits: on noise, and where it matters
+    /// most, on blocks exactly half a unit of block sum either side of the median (the
+    /// smallest margin there is), up to a 1024-pixel working size. Where a block sum ties
+    /// with the median it declines, and the transforms decide.
+    #[test]
+    fn block_sums_give_the_transforms_bits() {
+        let mut rng = SplitMix64::new(0x5EED_0000_0000_0042);
+        for n in [8usize, 16, 32, 64, 256, 1024] {
+            let noise: Vec<u8> = (0..n * n).map(|_| (rng.next_u64() >> 56) as u8).collect();
+            let got = hash_from_block_sums(&noise, n).expect("noise has no tie");
+            assert_eq!(got, hash_by_transforms(&noise, n), "noise, n = {n}");
+            let b = (n / HASH_SIZE) as u64;
+            let base = b * b * 128;
+            // Half the blocks at `base`, half at `base + 1`, shuffled: the median is
+            // `base + 1/2`, every block half a unit from it.
+            let mut sums = [base; 64];
+            let mut order: Vec<usize> = (0..64).collect();
+            for i in (1..64).rev() {
+                order.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
+            }
+            for &i in &order[..32] {
+                sums[i] = base + 1;
+            }
+            let close = blocks_with_sums(n, &sums, &mut rng);
+            let got = hash_from_block_sums(&close, n).expect("no block sum is the median");
+            assert_eq!(got.count_ones(), 32, "n = {n}");
+            assert_eq!(got, hash_by_transforms(&close, n), "half a unit, n = {n}");
+            // Spread sums with the two middle ones one unit apart.
+            let mut spread = [0u64; 64];
+            for (k, &i) in order.iter().enumerate() {
+                let k = k as u64;
+                spread[i] = if k < 32 { base - 3 * (31 - k) } else { base + 1 + 3 * (k - 32) };
+            }
+            let close = blocks_with_sums(n, &spread, &mut rng);
+            let got = hash_from_block_sums(&close, n).unwrap();
+            assert_eq!(got, hash_by_transforms(&close, n), "spread, n = {n}");
+            // One block moved down to `base`: 33 blocks at `base`, which is now the median
+            // and ties with them. The shortcut declines.
+            sums[order[0]] = base;
+            let tied = blocks_with_sums(n, &sums, &mut rng);
+            assert_eq!(hash_from_block_sums(&tied, n), None, "n = {n}");
+        }
+        // Flat images tie everywhere: always the transforms.
+        assert_eq!(hash_from_block_sums(&[7u8; 64 * 64], 64), None);
+        // Not a power of two, or deeper than proven (declined before reading a pixel): the
+        // transforms.
+        assert_eq!(hash_from_block_sums(&[0u8; 24 * 24], 24), None);
+        assert_eq!(hash_from_block_sums(&[], 1 << (MAX_BLOCK_SUM_LEVELS + 1)), None);
+    }
+
+    /// `whash` takes the shortcut where it can and the transforms where it cannot, with the
+    /// stages' bits either way.
+    #[test]
+    fn whash_equals_its_stages() {
+        let noise = GrayImage::from_fn(300, 200, |x, y| {
+            image::Luma([((x * 7919 + y * 104_729) % 251) as u8])
+        });
+        let flat = GrayImage::from_pixel(300, 200, image::Luma([9]));
+        let quarter = GrayImage::from_fn(64, 64, |x, y| {
+            image::Luma([if x < 16 && y < 48 { 200 } else { 30 }])
+        });
+        for img in [&noise, &flat, &quarter] {
+            assert_eq!(whash(img).unwrap(), whash_stages(img).unwrap().hash);
         }
     }
 
