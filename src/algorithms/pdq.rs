@@ -533,6 +533,8 @@ pub struct PdqHasher {
     narrow_out: Vec<f32>,
     /// One running sum per column for the column passes.
     col_sums: Vec<f32>,
+    /// Integer window sums of one row of 8-bit luma ([`box_filter_gray_row`]).
+    gray_sums: Vec<u16>,
 }
 
 impl std::fmt::Debug for PdqHasher {
@@ -599,6 +601,7 @@ impl PdqHasher {
             narrow: Vec::new(),
             narrow_out: Vec::new(),
             col_sums: Vec::new(),
+            gray_sums: Vec::new(),
         }
     }
 
@@ -785,15 +788,26 @@ impl PdqHasher {
         self.strip_out.resize(w, [0.0; LANES]);
         self.lines.resize(LANES * w, 0.0);
 
-        // Row pass 1: luma → buf.
-        for r0 in (0..h).step_by(LANES) {
-            let rows = LANES.min(h - r0);
-            for (l, line) in self.lines.chunks_exact_mut(w).take(rows).enumerate() {
-                src.row((r0 + l) * w, line);
+        // Row pass 1: luma → buf. Whole-number luma (8-bit greyscale) is summed exactly in
+        // integers, one row at a time; other luma in `f32` lanes, in the reference's order.
+        match src {
+            Source::Gray(gray) if win_rows <= MAX_GRAY_WINDOW => {
+                for (row, out) in gray.chunks_exact(w).zip(self.buf.chunks_exact_mut(w)) {
+                    box_filter_gray_row(row, out, win_rows, &mut self.gray_sums);
+                }
             }
-            rows_to_lanes::<AVX2>(&self.lines[..rows * w], w, rows, &mut self.strip_in);
-            box_filter_lanes(&self.strip_in, &mut self.strip_out, win_rows);
-            lanes_to_rows::<AVX2>(&self.strip_out, &mut self.buf[r0 * w..(r0 + rows) * w], w);
+            _ => {
+                for r0 in (0..h).step_by(LANES) {
+                    let rows = LANES.min(h - r0);
+                    for (l, line) in self.lines.chunks_exact_mut(w).take(rows).enumerate() {
+                        src.row((r0 + l) * w, line);
+                    }
+                    rows_to_lanes::<AVX2>(&self.lines[..rows * w], w, rows, &mut self.strip_in);
+                    box_filter_lanes(&self.strip_in, &mut self.strip_out, win_rows);
+                    let block = &mut self.buf[r0 * w..(r0 + rows) * w];
+                    lanes_to_rows::<AVX2>(&self.strip_out, block, w);
+                }
+            }
         }
 
         // Column pass 1, in place.
@@ -956,6 +970,52 @@ unsafe fn transpose8x8_avx2(src: [*const f32; BLOCK], dst: [*mut f32; BLOCK]) {
 fn box_filter_lanes(src: &[Lanes], dst: &mut [Lanes], window: usize) {
     debug_assert_eq!(dst.len(), src.len());
     box_filter_lanes_emit(src, window, |o, sum, c| dst[o] = div_lanes(sum, c));
+}
+
+/// Widest window [`box_filter_gray_row`] is used for (images up to 2048 pixels wide; the
+/// integer sums then fit in `u16`). Wider windows take the `f32` lanes, whose cost does not
+/// grow with the window.
+const MAX_GRAY_WINDOW: usize = 16;
+
+/// [`box_filter_line`] on one row of 8-bit greyscale luma, with the same bits and without
+/// the chain of dependent additions: every value is a whole number and every running sum
+/// of the reference stays below `2²⁴` (at most `256 · 255`), so its `f32` additions and
+/// subtractions are exact and each running sum *is* the integer sum of its window. Here
+/// those sums are computed in integers, all outputs at once (one vectorised pass per
+/// window position), converted to `f32` (exact) and divided by the window's count (the
+/// reference's one rounding). `sums` is scratch space.
+#[inline(always)]
+fn box_filter_gray_row(src: &[u8], dst: &mut [f32], window: usize, sums: &mut Vec<u16>) {
+    let n = src.len();
+    let half = (window + 2) / 2;
+    debug_assert!(window >= 1 && window <= n && window <= MAX_GRAY_WINDOW && dst.len() == n);
+    // Output o averages src[lo..hi] with lo = max(o + half − window, 0), hi = min(o + half, n).
+    let mean = |lo: usize, hi: usize| {
+        let sum: u32 = src[lo..hi].iter().map(|&v| u32::from(v)).sum();
+        sum as f32 / (hi - lo) as f32
+    };
+    // Outputs window − half ..= n − half see a whole window, starting at 0, 1, 2, ….
+    let first = window - half;
+    let full = n + 1 - window;
+    for (o, d) in dst.iter_mut().enumerate().take(first) {
+        *d = mean(0, o + half);
+    }
+    sums.clear();
+    sums.extend(src[..full].iter().map(|&v| u16::from(v)));
+    for k in 1..window {
+        for (s, &v) in sums.iter_mut().zip(&src[k..k + full]) {
+            *s += u16::from(v);
+        }
+    }
+    let interior = &mut dst[first..first + full];
+    let c = window as f32;
+    match exact_reciprocal(c) {
+        Some(r) => interior.iter_mut().zip(sums.iter()).for_each(|(d, &s)| *d = f32::from(s) * r),
+        None => interior.iter_mut().zip(sums.iter()).for_each(|(d, &s)| *d = f32::from(s) / c),
+    }
+    for (o, d) in dst.iter_mut().enumerate().skip(first + full) {
+        *d = mean(o + half - window, n);
+    }
 }
 
 /// `sum / c` in every lane ([`exact_reciprocal`] turns it into a multiplication when `c` is
@@ -1632,6 +1692,32 @@ mod tests {
             let want = oracle_blur_and_decimate(&rgb_to_pdq_luma(&rgb), w, h);
             hasher.blur_and_decimate(Source::Rgb(rgb.as_raw()), w, h, &mut got);
             assert_eq!(got, want, "{w}×{h} from RGB");
+        }
+    }
+
+    /// 8-bit greyscale luma (summed in integers along rows) gives the oracle's bits, in both
+    /// builds, for windows 1 to 16 and beyond (where the `f32` lanes take over).
+    #[test]
+    fn greyscale_blur_is_bit_identical_to_the_oracle() {
+        let mut hasher = PdqHasher::new();
+        let sizes = [(64, 64), (7, 9), (300, 131), (333, 333), (640, 97), (1500, 70), (2100, 66)];
+        for (k, (w, h)) in sizes.into_iter().enumerate() {
+            let mut rng = crate::transforms::detmath::SplitMix64::new(k as u64 + 7);
+            // Noise, with runs of 0 and 255 (the extremes of the integer sums).
+            let gray: Vec<u8> = (0..w * h)
+                .map(|i| match (i / 37) % 5 {
+                    0 => 0,
+                    1 => 255,
+                    _ => (rng.next_u64() >> 56) as u8,
+                })
+                .collect();
+            let luma: Vec<f32> = gray.iter().map(|&v| f32::from(v)).collect();
+            let want = oracle_blur_and_decimate(&luma, w, h);
+            let mut got = Box::new([[0.0f32; 64]; 64]);
+            hasher.blur_and_decimate(Source::Gray(&gray), w, h, &mut got);
+            assert_eq!(got, want, "{w}×{h}");
+            hasher.blur_and_decimate_portable(Source::Gray(&gray), w, h, &mut got);
+            assert_eq!(got, want, "{w}×{h} (portable)");
         }
     }
 
