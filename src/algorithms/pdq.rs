@@ -530,7 +530,6 @@ pub struct PdqHasher {
     /// The second row pass at the 64 decimation columns only (`height × 64`), and the second
     /// column pass of that.
     narrow: Vec<f32>,
-    narrow_out: Vec<f32>,
     /// One running sum per column for the column passes.
     col_sums: Vec<f32>,
     /// Integer window sums of one row of 8-bit luma ([`box_filter_gray_row`]).
@@ -599,7 +598,6 @@ impl PdqHasher {
             strip_out: Vec::new(),
             lines: Vec::new(),
             narrow: Vec::new(),
-            narrow_out: Vec::new(),
             col_sums: Vec::new(),
             gray_sums: Vec::new(),
         }
@@ -837,20 +835,11 @@ impl PdqHasher {
             }
         }
 
-        // Column pass 2 on the 64 kept columns, then the kept rows.
-        self.narrow_out.resize(h * DOWNSAMPLED_SIDE, 0.0);
-        box_filter_columns(
-            &self.narrow,
-            &mut self.narrow_out,
-            DOWNSAMPLED_SIDE,
-            h,
-            win_cols,
-            &mut self.col_sums,
-        );
-        for (i, out_row) in out.iter_mut().enumerate() {
-            let r = decimation_index(i, h);
-            out_row.copy_from_slice(&self.narrow_out[r * DOWNSAMPLED_SIDE..][..DOWNSAMPLED_SIDE]);
-        }
+        // Column pass 2 on the 64 kept columns, 64 lanes at once, dividing at the kept rows
+        // only.
+        let rows: [usize; DOWNSAMPLED_SIDE] = std::array::from_fn(|i| decimation_index(i, h));
+        let (narrow, _) = self.narrow.as_chunks::<DOWNSAMPLED_SIDE>();
+        box_filter_lanes_at(narrow, win_cols, &rows, &mut out[..]);
     }
 }
 
@@ -1021,7 +1010,7 @@ fn box_filter_gray_row(src: &[u8], dst: &mut [f32], window: usize, sums: &mut Ve
 /// `sum / c` in every lane ([`exact_reciprocal`] turns it into a multiplication when `c` is
 /// a power of two: the same bits, several times cheaper).
 #[inline(always)]
-fn div_lanes(a: &Lanes, c: f32) -> Lanes {
+fn div_lanes<const N: usize>(a: &[f32; N], c: f32) -> [f32; N] {
     let mut o = *a;
     match exact_reciprocal(c) {
         Some(r) => o.iter_mut().for_each(|x| *x *= r),
@@ -1042,10 +1031,16 @@ fn exact_reciprocal(c: f32) -> Option<f32> {
 }
 
 /// [`box_filter_lanes`] computing only the outputs at the ascending positions `cols` (the
-/// decimation columns): the running sums are the same, only the divisions of the outputs
-/// nobody reads are skipped. `dst[j]` receives output `cols[j]`.
+/// decimation columns or rows): the running sums are the same, only the divisions of the
+/// outputs nobody reads are skipped. `dst[j]` receives output `cols[j]`. `N` lines at once:
+/// [`LANES`] rows of a strip, or the 64 kept columns of the second column pass.
 #[inline(always)]
-fn box_filter_lanes_at(src: &[Lanes], window: usize, cols: &[usize], dst: &mut [Lanes]) {
+fn box_filter_lanes_at<const N: usize>(
+    src: &[[f32; N]],
+    window: usize,
+    cols: &[usize],
+    dst: &mut [[f32; N]],
+) {
     debug_assert!(cols.windows(2).all(|p| p[0] <= p[1]) && dst.len() == cols.len());
     let mut next = 0;
     box_filter_lanes_emit(src, window, |o, sum, c| {
@@ -1060,15 +1055,19 @@ fn box_filter_lanes_at(src: &[Lanes], window: usize, cols: &[usize], dst: &mut [
 /// position `o` in order, with the window's sum and the number of values in it; the output
 /// is `sum / count`.
 #[inline(always)]
-fn box_filter_lanes_emit(src: &[Lanes], window: usize, mut emit: impl FnMut(usize, &Lanes, f32)) {
+fn box_filter_lanes_emit<const N: usize>(
+    src: &[[f32; N]],
+    window: usize,
+    mut emit: impl FnMut(usize, &[f32; N], f32),
+) {
     #[inline(always)]
-    fn add(a: &mut Lanes, b: &Lanes) {
+    fn add<const N: usize>(a: &mut [f32; N], b: &[f32; N]) {
         for (x, y) in a.iter_mut().zip(b) {
             *x += *y;
         }
     }
     #[inline(always)]
-    fn sub(a: &mut Lanes, b: &Lanes) {
+    fn sub<const N: usize>(a: &mut [f32; N], b: &[f32; N]) {
         for (x, y) in a.iter_mut().zip(b) {
             *x -= *y;
         }
@@ -1076,7 +1075,7 @@ fn box_filter_lanes_emit(src: &[Lanes], window: usize, mut emit: impl FnMut(usiz
     let n = src.len();
     let half = (window + 2) / 2;
     debug_assert!(window >= 1 && window <= n);
-    let mut sum = [0.0f32; LANES];
+    let mut sum = [0.0f32; N];
     let mut count = 0usize;
     for v in &src[..half - 1] {
         add(&mut sum, v);
@@ -1109,7 +1108,8 @@ fn box_filter_lanes_emit(src: &[Lanes], window: usize, mut emit: impl FnMut(usiz
     }
 }
 
-/// [`box_filter_columns`] with the output written over the input. Rows are overwritten only
+/// [`box_filter_line`] down every column at once (one running sum per column, rows read in
+/// order), with the output written over the input. Rows are overwritten only
 /// after they have entered the running sums; their values are kept in `ring` (`window` rows)
 /// until they leave it.
 #[inline(always)]
@@ -1329,8 +1329,9 @@ fn box_filter_line(src: &[f32], dst: &mut [f32], window: usize) {
 }
 
 /// One box-filter pass down every column at once: [`box_filter_line`]'s arithmetic, applied to
-/// whole rows so that memory is read in order (one running sum per column).
-#[inline(always)]
+/// whole rows so that memory is read in order (one running sum per column). The
+/// specification of [`box_filter_columns_in_place`], for the tests.
+#[cfg(test)]
 fn box_filter_columns(
     src: &[f32],
     dst: &mut [f32],
