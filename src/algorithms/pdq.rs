@@ -721,11 +721,13 @@ impl PdqHasher {
     /// - A row pass is a chain of dependent additions along each row. [`LANES`] rows are
     ///   filtered at once, one per SIMD lane ([`box_filter_lanes`]), each lane doing exactly
     ///   the scalar operations of [`box_filter_line`] in the same order.
-    /// - The luma is computed strip by strip as the first row pass reads it; the first column
-    ///   pass runs in place, vectorised across columns.
+    /// - The luma is computed strip by strip as the first row pass reads it. 8-bit
+    ///   greyscale luma skips the lanes: its running sums are exact integers, summed a row
+    ///   at a time ([`box_filter_gray_row`]). The first column pass runs in place,
+    ///   vectorised across columns.
     /// - The second row pass divides and stores only at the 64 columns the decimation keeps
     ///   (each is still the end of the full running sum along its row), and the second column
-    ///   pass runs only on those 64 columns.
+    ///   pass runs only on those 64 columns, as 64 lanes, dividing only at the 64 kept rows.
     ///
     /// Every output value goes through the same IEEE operations as in the straightforward
     /// implementation (kept in the tests as the oracle), so the result is bit-identical. On
