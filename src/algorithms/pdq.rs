@@ -527,10 +527,10 @@ pub struct PdqHasher {
     strip_out: Vec<Lanes>,
     /// [`LANES`] rows of luma, row-major, on their way into `strip_in`.
     lines: Vec<f32>,
-    /// The second row pass at the 64 decimation columns only (`height × 64`), and the second
-    /// column pass of that.
+    /// The second row pass at the 64 decimation columns only (`height × 64`), which the
+    /// second column pass reads.
     narrow: Vec<f32>,
-    /// One running sum per column for the column passes.
+    /// One running sum per column for the first column pass.
     col_sums: Vec<f32>,
     /// Integer window sums of one row of 8-bit luma ([`box_filter_gray_row`]).
     gray_sums: Vec<u16>,
@@ -970,7 +970,8 @@ const MAX_GRAY_WINDOW: usize = 16;
 
 /// [`box_filter_line`] on one row of 8-bit greyscale luma, with the same bits and without
 /// the chain of dependent additions: every value is a whole number and every running sum
-/// of the reference stays below `2²⁴` (at most `256 · 255`), so its `f32` additions and
+/// of the reference stays far below `2²⁴` (at most `17 · 255`: a window of at most 16 values
+/// and the one entering before another leaves), so its `f32` additions and
 /// subtractions are exact and each running sum *is* the integer sum of its window. Here
 /// those sums are computed in integers, all outputs at once (one vectorised pass per
 /// window position), converted to `f32` (exact) and divided by the window's count (the
