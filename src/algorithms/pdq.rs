@@ -1331,74 +1331,6 @@ fn box_filter_line(src: &[f32], dst: &mut [f32], window: usize) {
     }
 }
 
-/// One box-filter pass down every column at once: [`box_filter_line`]'s arithmetic, applied to
-/// whole rows so that memory is read in order (one running sum per column). The
-/// specification of [`box_filter_columns_in_place`], for the tests.
-#[cfg(test)]
-fn box_filter_columns(
-    src: &[f32],
-    dst: &mut [f32],
-    w: usize,
-    h: usize,
-    window: usize,
-    sums: &mut Vec<f32>,
-) {
-    let half = (window + 2) / 2;
-    debug_assert!(window >= 1 && window <= h);
-    sums.clear();
-    sums.resize(w, 0.0);
-    // Plain indexed loops: they are also reasonably fast in unoptimised (debug) builds.
-    let mut count = 0usize;
-    for r in 0..half - 1 {
-        let enter = &src[r * w..(r + 1) * w];
-        for j in 0..w {
-            sums[j] += enter[j];
-        }
-        count += 1;
-    }
-    let (mut right, mut left, mut out) = (half - 1, 0, 0);
-    while out < window - half + 1 {
-        count += 1;
-        let c = count as f32;
-        let enter = &src[right * w..(right + 1) * w];
-        let o = &mut dst[out * w..(out + 1) * w];
-        for j in 0..w {
-            sums[j] += enter[j];
-            o[j] = sums[j] / c;
-        }
-        right += 1;
-        out += 1;
-    }
-    let c = count as f32;
-    while right < h {
-        let enter = &src[right * w..(right + 1) * w];
-        let leave = &src[left * w..(left + 1) * w];
-        let o = &mut dst[out * w..(out + 1) * w];
-        for j in 0..w {
-            // Add first, then subtract: the reference's order.
-            let s = sums[j] + enter[j];
-            let s = s - leave[j];
-            sums[j] = s;
-            o[j] = s / c;
-        }
-        right += 1;
-        left += 1;
-        out += 1;
-    }
-    while out < h {
-        count -= 1;
-        let c = count as f32;
-        let leave = &src[left * w..(left + 1) * w];
-        let o = &mut dst[out * w..(out + 1) * w];
-        for j in 0..w {
-            sums[j] -= leave[j];
-            o[j] = sums[j] / c;
-        }
-        left += 1;
-        out += 1;
-    }
-}
-
 /// Step 3: the input row (or column) kept for output row (or column) `i` of 64, out of `n`:
 /// the one containing the centre of the cell, `floor((i + 0.5) · n / 64)` in `f64`.
 fn decimation_index(i: usize, n: usize) -> usize {
@@ -1750,11 +1682,11 @@ mod tests {
         // Window 4 reaches one further right than left: [0, 2], [0, 3], [1, 4], [2, 4], [3, 4].
         box_filter_line(&[3.0, 6.0, 9.0, 12.0, 15.0], &mut out, 4);
         assert_eq!(out, [6.0, 7.5, 10.5, 12.0, 13.5]);
-        // The column version agrees with the line version on every column.
+        // The in-place column version agrees with the line version on every column.
         let (w, h) = (3, 5);
         let src: Vec<f32> = (0..15).map(|i| (i * i % 7) as f32).collect();
-        let mut dst = vec![0.0; 15];
-        box_filter_columns(&src, &mut dst, w, h, 4, &mut Vec::new());
+        let mut dst = src.clone();
+        box_filter_columns_in_place(&mut dst, w, h, 4, &mut Vec::new(), &mut Vec::new());
         for c in 0..w {
             let col: Vec<f32> = (0..h).map(|r| src[r * w + c]).collect();
             let mut line = vec![0.0; h];
