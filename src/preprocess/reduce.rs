@@ -29,42 +29,58 @@ use image::GrayImage;
 pub fn box_reduce(src: &GrayImage, factor: u32) -> GrayImage {
     match factor {
         0 | 1 => src.clone(),
-        2 => reduce::<2>(src, 2),
-        4 => reduce::<4>(src, 4),
-        8 => reduce::<8>(src, 8),
-        f => reduce::<0>(src, f as usize),
+        2 => reduce::<2, u16>(src, 2),
+        4 => reduce::<4, u16>(src, 4),
+        8 => reduce::<8, u16>(src, 8),
+        // A column sum of `f` pixels fits in 16 bits up to f = 257.
+        f if f <= 257 => reduce::<0, u16>(src, f as usize),
+        f => reduce::<0, u32>(src, f as usize),
     }
 }
 
 /// [`box_reduce`] by `f` ≥ 2: by the constant `F` when it is not 0 (one instance per factor
 /// the fast path uses, with loops the compiler specialises), else by `f`.
-fn reduce<const F: usize>(src: &GrayImage, f: usize) -> GrayImage {
+///
+/// Each band of `f` rows is first summed down every column (`cols`, one widening vector add
+/// per row, in `S`: `u16` holds up to 257 pixels), then each output pixel adds its `f`
+/// neighbouring column sums: integer sums, so the order of the additions does not matter.
+fn reduce<const F: usize, S>(src: &GrayImage, f: usize) -> GrayImage
+where
+    S: Copy + Default + From<u8> + Into<u32> + std::ops::AddAssign,
+{
     let f = if F == 0 { f } else { F };
     let (w, h) = (src.width() as usize, src.height() as usize);
     let (ow, oh) = (w.div_ceil(f), h.div_ceil(f));
+    if w == 0 || h == 0 {
+        return GrayImage::new(ow as u32, oh as u32);
+    }
     let full = w / f; // output columns whose block is whole
-    let mut sums = vec![0u32; ow];
-    let mut out = Vec::with_capacity(ow * oh);
-    for block_rows in src.as_raw().chunks(w * f) {
-        sums.fill(0);
-        for row in block_rows.chunks_exact(w) {
-            let (whole, rest) = row.split_at(full * f);
-            for (s, p) in sums.iter_mut().zip(whole.chunks_exact(f)) {
-                *s += p.iter().map(|&v| u32::from(v)).sum::<u32>();
-            }
-            if !rest.is_empty() {
-                sums[full] += rest.iter().map(|&v| u32::from(v)).sum::<u32>();
+    let mut cols = vec![S::default(); w];
+    let mut out = vec![0u8; ow * oh];
+    for (band, out_row) in src.as_raw().chunks(w * f).zip(out.chunks_exact_mut(ow)) {
+        let mut rows = band.chunks_exact(w);
+        if let Some(first) = rows.next() {
+            for (c, &v) in cols.iter_mut().zip(first) {
+                *c = S::from(v);
             }
         }
-        let rows = block_rows.len() / w;
+        for row in rows {
+            for (c, &v) in cols.iter_mut().zip(row) {
+                *c += S::from(v);
+            }
+        }
+        let rows = band.len() / w;
+        let (whole, rest) = cols.split_at(full * f);
+        let (out_whole, out_rest) = out_row.split_at_mut(full);
+        let blocks = out_whole.iter_mut().zip(whole.chunks_exact(f));
         if rows == f {
             // Whole blocks: a constant count for a constant factor (a shift for 2, 4, 8).
-            out.extend(sums[..full].iter().map(|&s| mean(s, f * f)));
+            blocks.for_each(|(o, c)| *o = mean(c.iter().map(|&v| v.into()).sum(), f * f));
         } else {
-            out.extend(sums[..full].iter().map(|&s| mean(s, rows * f)));
+            blocks.for_each(|(o, c)| *o = mean(c.iter().map(|&v| v.into()).sum(), rows * f));
         }
-        if full < ow {
-            out.push(mean(sums[full], rows * (w - full * f)));
+        if let Some(o) = out_rest.first_mut() {
+            *o = mean(rest.iter().map(|&v| v.into()).sum(), rows * rest.len());
         }
     }
     GrayImage::from_raw(ow as u32, oh as u32, out).expect("ow × oh pixels by construction")
@@ -82,14 +98,24 @@ mod tests {
     use super::*;
 
     /// Against the definition, pixel by pixel, on odd sizes and every factor up to 9 (the
-    /// constant 2, 4 and 8 and the others).
+    /// constant 2, 4 and 8 and the others), and on both sides of the widest factor whose
+    /// column sums fit in 16 bits (257).
+    #[test]
+    fn empty_images_reduce_to_empty_images() {
+        for f in [2, 3, 300] {
+            let got = box_reduce(&GrayImage::new(0, 5), f);
+            assert_eq!(got.dimensions(), (0, 5u32.div_ceil(f)));
+            assert_eq!(box_reduce(&GrayImage::new(7, 0), f).dimensions(), (7u32.div_ceil(f), 0));
+        }
+    }
+
     #[test]
     fn matches_the_block_mean_definition() {
         let mut rng = crate::transforms::detmath::SplitMix64::new(7);
-        for (w, h) in [(1, 1), (7, 5), (16, 16), (33, 17), (512, 3)] {
+        for (w, h) in [(1, 1), (7, 5), (16, 16), (33, 17), (512, 3), (300, 260)] {
             let px: Vec<u8> = (0..w * h).map(|_| (rng.next_u64() >> 56) as u8).collect();
             let img = GrayImage::from_raw(w, h, px).unwrap();
-            for f in 1..=9u32 {
+            for f in (1..=9u32).chain([257, 258, 300]) {
                 let got = box_reduce(&img, f);
                 assert_eq!(got.dimensions(), (w.div_ceil(f), h.div_ceil(f)));
                 for (x, y, p) in got.enumerate_pixels() {
