@@ -411,24 +411,49 @@ pub fn dct_64_to_16(d: &DctMatrix, a: &Downsampled) -> Dct16 {
 /// under 2.55 grey levels count for nothing; the absolute values are summed, divided by 90
 /// and capped at 100.
 pub fn quality_from_downsampled(a: &Downsampled) -> u8 {
-    fn step(u: f32, v: f32) -> i64 {
-        // `as` truncates towards zero (and saturates instead of overflowing on absurd input).
-        let d = (((u - v) * 100.0) / 255.0) as i32;
-        i64::from(d).abs()
-    }
     let mut gradient_sum: i64 = 0;
     // Vertical neighbours (row i with row i + 1), then horizontal ones.
     for pair in a.windows(2) {
-        for (&u, &v) in pair[0].iter().zip(pair[1].iter()) {
-            gradient_sum += step(u, v);
-        }
+        gradient_sum += gradient_line(&pair[0], &pair[1]);
     }
     for row in a.iter() {
-        for pair in row.windows(2) {
-            gradient_sum += step(pair[0], pair[1]);
-        }
+        gradient_sum += gradient_line(&row[..DOWNSAMPLED_SIDE - 1], &row[1..]);
     }
     (gradient_sum / 90).min(100) as u8
+}
+
+/// The sum of `|trunc((u − v) · 100 / 255)|` over the pairs of `us` and `vs` (at most 64).
+///
+/// The differences are computed first, as `f32` in the reference's three operations, and
+/// when every one is below `2²⁴` in magnitude (any luma within reach of 0..=255) they are
+/// truncated by a plain conversion and summed in `i32` (at most 64 · 2²⁴, no overflow),
+/// which vectorises; the same integers as truncating one at a time. Otherwise (absurd luma,
+/// NaN) each goes through [`gradient_step`], which saturates as Rust's `as` does.
+#[inline]
+fn gradient_line(us: &[f32], vs: &[f32]) -> i64 {
+    debug_assert!(us.len() == vs.len() && us.len() <= DOWNSAMPLED_SIDE);
+    let mut d = [0.0f32; DOWNSAMPLED_SIDE];
+    for ((d, &u), &v) in d.iter_mut().zip(us).zip(vs) {
+        *d = ((u - v) * 100.0) / 255.0;
+    }
+    let d = &d[..us.len()];
+    const LIMIT: f32 = (1u32 << 24) as f32;
+    // `!(x < LIMIT)` is also true for NaN.
+    if d.iter().fold(true, |ok, &x| ok & (x.abs() < LIMIT)) {
+        // SAFETY: every value is finite and below 2^24 in magnitude (checked just above),
+        // so it is representable in `i32` after truncation.
+        let sum: i32 = d.iter().map(|&x| unsafe { x.to_int_unchecked::<i32>() }.abs()).sum();
+        i64::from(sum)
+    } else {
+        us.iter().zip(vs).map(|(&u, &v)| gradient_step(u, v)).sum()
+    }
+}
+
+/// One neighbour difference of [`quality_from_downsampled`]: `|trunc((u − v) · 100 / 255)|`,
+/// truncated by `as` (which saturates, and gives 0 for NaN).
+fn gradient_step(u: f32, v: f32) -> i64 {
+    let d = (((u - v) * 100.0) / 255.0) as i32;
+    i64::from(d).abs()
 }
 
 /// Step 6: Torben Mogensen's median — the `(n + 1) / 2`-th smallest value (the lower median
@@ -1502,6 +1527,52 @@ mod tests {
             Dihedral::Rotate90.apply_to_dct(&r90),
             Dihedral::Rotate180.apply_to_dct(&stages.dct)
         );
+    }
+
+    /// The vectorised quality equals the reference's pair-by-pair definition (the loop the
+    /// reference runs, written out here), on ordinary luma and on values that take the
+    /// per-pair fallback: differences past 2^24 and 2^31, infinities and NaN.
+    #[test]
+    fn quality_equals_the_pairwise_definition() {
+        // Indexed as the reference's C loops are.
+        #[allow(clippy::needless_range_loop)]
+        fn oracle(a: &Downsampled) -> u8 {
+            let step = |u: f32, v: f32| i64::from((((u - v) * 100.0) / 255.0) as i32).abs();
+            let mut sum = 0i64;
+            for i in 0..DOWNSAMPLED_SIDE - 1 {
+                for j in 0..DOWNSAMPLED_SIDE {
+                    sum += step(a[i][j], a[i + 1][j]);
+                }
+            }
+            for row in a.iter() {
+                for j in 0..DOWNSAMPLED_SIDE - 1 {
+                    sum += step(row[j], row[j + 1]);
+                }
+            }
+            (sum / 90).min(100) as u8
+        }
+        let mut rng = crate::transforms::detmath::SplitMix64::new(0x5EED);
+        let odd = [1e8, -1e8, 4.3e7, 3e9, -3e9, f32::INFINITY, f32::NEG_INFINITY, f32::NAN];
+        let mut seen = std::collections::BTreeSet::new();
+        for case in 0..200 {
+            let mut a: Downsampled = [[0.0; DOWNSAMPLED_SIDE]; DOWNSAMPLED_SIDE];
+            // Smooth to rough images, so that the quality takes many values below the cap.
+            let scale = (case % 40) as f32 * 0.3;
+            for (i, row) in a.iter_mut().enumerate() {
+                for (j, v) in row.iter_mut().enumerate() {
+                    let noise = (rng.next_u64() >> 40) as f32 / (1u64 << 24) as f32;
+                    *v = 127.0 + (i as f32 - j as f32) * 0.7 + noise * scale;
+                }
+            }
+            if case % 5 == 4 {
+                let at = (rng.next_u64() % 4096) as usize;
+                a[at / 64][at % 64] = odd[(case / 5) % odd.len()];
+            }
+            let got = quality_from_downsampled(&a);
+            assert_eq!(got, oracle(&a), "case {case}");
+            seen.insert(got);
+        }
+        assert!(seen.len() > 20, "the cases should cover many qualities: {seen:?}");
     }
 
     #[test]
