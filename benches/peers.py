@@ -10,7 +10,8 @@ Each peer goes from the file to the hash, decoding included, on one core:
 For every set and peer it runs `--repeats` passes over all files (after one warm-up pass)
 and prints the median files/s (wall clock), the fastest and slowest pass, and the median
 files per CPU-second of this process (less sensitive to other load on a shared machine), as
-a Markdown table.
+a Markdown table, after a line with the versions of Python and of the peer packages (the
+peers' speed moves with them: record them with the figures).
 
 Usage (from the crate root; the pip packages `pdqhash`, `opencv-contrib-python-headless`,
 `imagehash` and `numpy` must be installed; a missing one is reported and skipped):
@@ -97,6 +98,22 @@ def peers():
     return found
 
 
+def versions():
+    """The versions of Python and of every peer package that is installed, as one line.
+
+    A peer's speed moves with them (pdqhash's luma is computed by numpy, its decode by
+    OpenCV), so a ratio is only reproducible with the versions it was measured with."""
+    from importlib import metadata
+
+    out = [f"python {sys.version.split()[0]}"]
+    for dist in ("pdqhash", "opencv-contrib-python-headless", "numpy", "imagehash", "pillow"):
+        try:
+            out.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{dist} (not installed)")
+    return ", ".join(out)
+
+
 def time_pass(f, files):
     """(wall seconds, CPU seconds of this process) for one pass over `files`."""
     start, cpu = time.perf_counter(), time.process_time()
@@ -120,6 +137,7 @@ def main():
     wanted = [w.strip().lower() for w in args.only.split(",") if w.strip()]
     chosen = [(n, f) for n, f in peers() if not wanted or any(w in n.lower() for w in wanted)]
     print(f"# peers.py, {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, repeats {args.repeats}")
+    print(f"# {versions()}")
     print("| set | files | peer | median files/s | min | max | files/CPU-s (median) |")
     print("| --- | ---: | --- | ---: | ---: | ---: | ---: |")
     for label, d in (("small", args.small), ("large", args.large)):
