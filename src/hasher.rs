@@ -323,7 +323,8 @@ impl Hasher {
     /// the working size of the size stored in the file, and the imagehash family hashes the
     /// greyscale image box-reduced ([`box_reduce`]) by the factor a reduced-size decode for
     /// them alone would have used, when the decoder did not shrink it that far (PNG, WebP, or
-    /// a JPEG PDQ needed whole).
+    /// a JPEG PDQ needed whole) — except wHash when the decoded image already has its
+    /// working size, which it then hashes as it is.
     fn hash_pixels(
         &self,
         pixels: Pixels,
@@ -401,8 +402,15 @@ impl Hasher {
                     phash::phash(g).and_then(|b| ImageHash::new64(algo, b))
                 }
                 (Algorithm::WHash, Some(g), _) => {
-                    whash::whash_at_scale(g, whash::image_scale(stored.0, stored.1))
-                        .and_then(|b| ImageHash::new64(algo, b))
+                    let scale = whash::image_scale(stored.0, stored.1);
+                    // A decoded image that already has wHash's working size (a square
+                    // power-of-two side) is hashed as it is, without resampling, rather than
+                    // box-reduced and enlarged back: the exact path's pixels, and cheaper.
+                    let g = match &gray {
+                        Some(full) if full.dimensions() == (scale, scale) => full,
+                        _ => g,
+                    };
+                    whash::whash_at_scale(g, scale).and_then(|b| ImageHash::new64(algo, b))
                 }
                 // Unreachable: `gray` and `pdq` were computed exactly for the algorithms above.
                 _ => Err(Error::new(ErrorKind::InvalidArgument, "internal: missing input")),
@@ -456,6 +464,35 @@ mod tests {
         let mem = fast.hash_luma_buffer(512, 300, &noise).unwrap();
         let exact = phash::phash(&gray).unwrap().to_hex();
         assert_eq!(mem.get(Algorithm::PHash).unwrap().to_hex(), exact);
+    }
+
+    /// Under the fast path, an image that already has wHash's working size (a 256 × 256 PNG)
+    /// gives wHash its own pixels, as the exact path does, while the rest of the family gets
+    /// them box-reduced (by 2: their need is 128). Without the exception wHash would hash
+    /// the reduced copy enlarged back to 256, which this image tells apart: its 32 × 32
+    /// cells alternate two 2 × 2 patterns with means 100.5 and 100.75, which the box
+    /// reduction's rounding makes both 101.
+    #[test]
+    fn fast_path_whash_takes_an_image_of_its_working_size_as_it_is() {
+        let gray = GrayImage::from_fn(256, 256, |x, y| {
+            let a = (x / 32 + y / 32) % 2 == 0;
+            let odd = (x % 2, y % 2);
+            let v = if a { 100 + (x + y) % 2 } else { 101 - u32::from(odd == (1, 1)) };
+            image::Luma([v as u8])
+        });
+        let mut png = Vec::new();
+        gray.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+        let algos = [Algorithm::PHash, Algorithm::WHash];
+        let fast = HasherConfig::default().algorithms(&algos).fast_decode(true).build();
+        let got = fast.hash_bytes(&png).unwrap();
+        let half = box_reduce(&gray, 2);
+        assert!(half.pixels().all(|p| p[0] == 101));
+        let want_p = phash::phash(&half).unwrap().to_hex();
+        assert_eq!(got.get(Algorithm::PHash).unwrap().to_hex(), want_p);
+        let exact = whash::whash(&gray).unwrap();
+        assert_eq!(got.get(Algorithm::WHash).unwrap().to_hex(), exact.to_hex());
+        let enlarged = whash::whash_at_scale(&half, 256).unwrap();
+        assert_ne!(enlarged, exact, "the image must tell the two inputs apart");
     }
 
     /// After a reduced-size decode, wHash works at the stored size's `image_scale`: here
