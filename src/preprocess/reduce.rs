@@ -101,15 +101,6 @@ mod tests {
     /// constant 2, 4 and 8 and the others), and on both sides of the widest factor whose
     /// column sums fit in 16 bits (257).
     #[test]
-    fn empty_images_reduce_to_empty_images() {
-        for f in [2, 3, 300] {
-            let got = box_reduce(&GrayImage::new(0, 5), f);
-            assert_eq!(got.dimensions(), (0, 5u32.div_ceil(f)));
-            assert_eq!(box_reduce(&GrayImage::new(7, 0), f).dimensions(), (7u32.div_ceil(f), 0));
-        }
-    }
-
-    #[test]
     fn matches_the_block_mean_definition() {
         let mut rng = crate::transforms::detmath::SplitMix64::new(7);
         for (w, h) in [(1, 1), (7, 5), (16, 16), (33, 17), (512, 3), (300, 260)] {
@@ -130,6 +121,25 @@ mod tests {
                     assert_eq!(p[0], want, "{w}×{h} by {f} at ({x}, {y})");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn empty_images_reduce_to_empty_images() {
+        for f in [2, 3, 300] {
+            let got = box_reduce(&GrayImage::new(0, 5), f);
+            assert_eq!(got.dimensions(), (0, 5u32.div_ceil(f)));
+            assert_eq!(box_reduce(&GrayImage::new(7, 0), f).dimensions(), (7u32.div_ceil(f), 0));
+        }
+    }
+
+    /// The largest column sums: 257 white rows fill a 16-bit sum exactly (257 · 255 =
+    /// 65535), 258 need the 32-bit one.
+    #[test]
+    fn white_blocks_at_the_widest_factors_stay_white() {
+        for f in [257u32, 258] {
+            let white = GrayImage::from_pixel(f, f, image::Luma([255]));
+            assert_eq!(box_reduce(&white, f).as_raw(), &vec![255]);
         }
     }
 }
