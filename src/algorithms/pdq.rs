@@ -428,7 +428,7 @@ pub fn quality_from_downsampled(a: &Downsampled) -> u8 {
 /// when every one is below `2²⁴` in magnitude (any luma within reach of 0..=255) they are
 /// truncated by a plain conversion and summed in `i32` (at most 64 · 2²⁴, no overflow),
 /// which vectorises; the same integers as truncating one at a time. Otherwise (absurd luma,
-/// NaN) each goes through [`gradient_step`], which saturates as Rust's `as` does.
+/// NaN) each is truncated by `as`, which saturates.
 #[inline]
 fn gradient_line(us: &[f32], vs: &[f32]) -> i64 {
     debug_assert!(us.len() == vs.len() && us.len() <= DOWNSAMPLED_SIDE);
@@ -445,15 +445,9 @@ fn gradient_line(us: &[f32], vs: &[f32]) -> i64 {
         let sum: i32 = d.iter().map(|&x| unsafe { x.to_int_unchecked::<i32>() }.abs()).sum();
         i64::from(sum)
     } else {
-        us.iter().zip(vs).map(|(&u, &v)| gradient_step(u, v)).sum()
+        // `as` truncates towards zero, saturates, and gives 0 for NaN.
+        d.iter().map(|&x| i64::from(x as i32).abs()).sum()
     }
-}
-
-/// One neighbour difference of [`quality_from_downsampled`]: `|trunc((u − v) · 100 / 255)|`,
-/// truncated by `as` (which saturates, and gives 0 for NaN).
-fn gradient_step(u: f32, v: f32) -> i64 {
-    let d = (((u - v) * 100.0) / 255.0) as i32;
-    i64::from(d).abs()
 }
 
 /// Step 6: Torben Mogensen's median — the `(n + 1) / 2`-th smallest value (the lower median

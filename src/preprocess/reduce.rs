@@ -58,14 +58,14 @@ where
     let mut cols = vec![S::default(); w];
     let mut out = vec![0u8; ow * oh];
     for (band, out_row) in src.as_raw().chunks(w * f).zip(out.chunks_exact_mut(ow)) {
-        let mut rows = band.chunks_exact(w);
-        if let Some(first) = rows.next() {
+        let mut lines = band.chunks_exact(w);
+        if let Some(first) = lines.next() {
             for (c, &v) in cols.iter_mut().zip(first) {
                 *c = S::from(v);
             }
         }
-        for row in rows {
-            for (c, &v) in cols.iter_mut().zip(row) {
+        for line in lines {
+            for (c, &v) in cols.iter_mut().zip(line) {
                 *c += S::from(v);
             }
         }
