@@ -371,17 +371,24 @@ impl Hasher {
         } else {
             None
         };
+        let whash_scale = whash::image_scale(stored.0, stored.1);
+        // A greyscale image that already has wHash's working size (a square power-of-two
+        // side) is what wHash resamples to: it takes it as it is, never a reduced copy
+        // enlarged back (the exact path's pixels, and no resampling).
+        let whash_as_is =
+            gray.as_ref().is_some_and(|g| g.dimensions() == (whash_scale, whash_scale));
         // Fast path: the imagehash family works from the greyscale image box-reduced as far
-        // as it would have been decoded for them alone.
+        // as it would have been decoded for them alone (wHash's need included), unless no
+        // algorithm reads the reduced copy.
         let reduced = match &gray {
             Some(g) if matches!(origin, Origin::Fast { .. }) => {
-                let family = algos.iter().filter(|&&a| a != Algorithm::Pdq);
+                let family = || algos.iter().filter(|&&a| a != Algorithm::Pdq);
+                let read = family().any(|&a| a != Algorithm::WHash || !whash_as_is);
                 let side = |a: &Algorithm| fast_decode_min_side(&[*a], stored.0, stored.1);
-                let need = family.map(side).max().unwrap_or(1);
-                let need = |_, _| need;
-                match reduced_denominator(width, height, &need) {
-                    1 => None,
-                    factor => Some(box_reduce(g, factor)),
+                let need = family().map(side).max().unwrap_or(1);
+                match reduced_denominator(width, height, &|_, _| need) {
+                    factor if factor > 1 && read => Some(box_reduce(g, factor)),
+                    _ => None,
                 }
             }
             _ => None,
@@ -402,15 +409,8 @@ impl Hasher {
                     phash::phash(g).and_then(|b| ImageHash::new64(algo, b))
                 }
                 (Algorithm::WHash, Some(g), _) => {
-                    let scale = whash::image_scale(stored.0, stored.1);
-                    // A decoded image that already has wHash's working size (a square
-                    // power-of-two side) is hashed as it is, without resampling, rather than
-                    // box-reduced and enlarged back: the exact path's pixels, and cheaper.
-                    let g = match &gray {
-                        Some(full) if full.dimensions() == (scale, scale) => full,
-                        _ => g,
-                    };
-                    whash::whash_at_scale(g, scale).and_then(|b| ImageHash::new64(algo, b))
+                    let g = if whash_as_is { gray.as_ref().unwrap_or(g) } else { g };
+                    whash::whash_at_scale(g, whash_scale).and_then(|b| ImageHash::new64(algo, b))
                 }
                 // Unreachable: `gray` and `pdq` were computed exactly for the algorithms above.
                 _ => Err(Error::new(ErrorKind::InvalidArgument, "internal: missing input")),
