@@ -13,6 +13,10 @@
 //! decoding (`HasherConfig::fast_decode`). With `--features libjpeg-turbo`, JPEGs are decoded
 //! by the system's libjpeg-turbo (Pillow's and OpenCV's decoder) instead of zune-jpeg.
 //!
+//! The `decode-only/…` cases read and decode every file as the hasher named in brackets does
+//! and hash nothing: the floor under that hasher's time, so the highest ratio to a peer that
+//! any hashing code could reach with these decoders is `decode-only` files/s ÷ peer files/s.
+//!
 //! `image_hasher` has no PDQ and no wHash; its closest configurations are used as peers:
 //! `Mean` 8×8 Lanczos3 (≈ aHash), `Gradient` (≈ dHash), `Mean` + DCT preprocessing (≈ pHash).
 //! The Python peers (pdqhash, OpenCV, imagehash) are timed on the same files by
@@ -23,6 +27,8 @@
 use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use hashscope::decode::{decode_reduced_into, decode_rgb8_into, Output};
+use hashscope::hasher::fast_decode_min_side;
 use hashscope::{Algorithm, DecodeLimits, Hasher, HasherConfig};
 use image::imageops::FilterType;
 use image::RgbImage;
@@ -71,6 +77,31 @@ fn fast_cases() -> Vec<(&'static str, Hasher)> {
         ("hashscope/phash+fast", fast(&[Algorithm::PHash])),
         ("hashscope/pdq+fast", fast(&[Algorithm::Pdq])),
         ("hashscope/all5+fast", fast(&Algorithm::ALL)),
+    ]
+}
+
+/// Reads and decodes `path` as a hasher for `algos` does (`fast`: its reduced-size decode),
+/// into `buf` (the file) and `out` (the pixels), hashing nothing.
+fn decode_only(path: &Path, algos: &[Algorithm], fast: bool, buf: &mut Vec<u8>, out: &mut Vec<u8>) {
+    use std::io::Read;
+    buf.clear();
+    std::fs::File::open(path).and_then(|mut f| f.read_to_end(buf)).expect("read");
+    let lim = DecodeLimits::default();
+    if fast {
+        let min_side = |w, h| fast_decode_min_side(algos, w, h);
+        decode_reduced_into(buf, &lim, min_side, Output::LumaWhereCheaper, out).expect("decode");
+    } else {
+        decode_rgb8_into(buf, &lim, out).expect("decode");
+    }
+}
+
+/// The decode-only floors: (name, algorithms, fast).
+fn decode_only_cases() -> Vec<(&'static str, &'static [Algorithm], bool)> {
+    vec![
+        ("decode-only/(exact)", &[], false),
+        ("decode-only/(phash+fast)", &[Algorithm::PHash], true),
+        ("decode-only/(pdq+fast)", &[Algorithm::Pdq], true),
+        ("decode-only/(all5+fast)", &Algorithm::ALL, true),
     ]
 }
 
@@ -127,6 +158,16 @@ fn file_to_hash(c: &mut Criterion) {
                 b.iter(|| {
                     for p in &paths {
                         h.hash_path(p).expect("hash");
+                    }
+                })
+            });
+        }
+        for (name, algos, fast) in decode_only_cases() {
+            let (mut buf, mut out) = (Vec::new(), Vec::new());
+            g.bench_function(BenchmarkId::from_parameter(name), |b| {
+                b.iter(|| {
+                    for p in &paths {
+                        decode_only(p, algos, fast, &mut buf, &mut out);
                     }
                 })
             });

@@ -5,7 +5,9 @@ Each peer goes from the file to the hash, decoding included, on one core:
 
 - PDQ: Meta's C++ reference through the `pdqhash` package, on `cv2.imread` pixels (as RGB);
 - OpenCV `img_hash` (opencv-contrib): `PHash` and `AverageHash`, on `cv2.imread` pixels;
-- Python `imagehash`: `phash`, `average_hash`, `dhash`, `whash` on `PIL.Image.open`.
+- Python `imagehash`: `phash`, `average_hash`, `dhash`, `whash` on `PIL.Image.open`;
+- `OpenCV imread (decode only)`: the OpenCV peers' decoding alone, hashing nothing (how
+  much of their time is the decoder's: compare hashscope's `decode-only/...` bench cases).
 
 For every set and peer it runs `--repeats` passes over all files (after one warm-up pass)
 and prints the median files/s (wall clock), the fastest and slowest pass, and the median
@@ -76,6 +78,7 @@ def peers():
             found.append(("OpenCV AverageHash", lambda p: ahash.compute(cv_read(p))))
         except AttributeError:
             print("note: cv2.img_hash missing (needs opencv-contrib), skipped", file=sys.stderr)
+        found.append(("OpenCV imread (decode only)", cv_read))
     except ImportError:
         print("note: OpenCV not installed, skipped pdqhash and OpenCV", file=sys.stderr)
     try:
