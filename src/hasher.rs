@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::algorithms::pdq::PdqHasher;
 use crate::algorithms::{ahash, dhash, phash, whash};
 use crate::decode::{
-    decode_reduced_into, decode_rgb8_into, reduced_denominator, DecodeLimits, Output,
+    decode_pixels_into, decode_reduced_into, reduced_denominator, DecodeLimits, Output,
 };
 use crate::error::{Error, ErrorKind, Result};
 use crate::hash::{Algorithm, ImageHash};
@@ -265,8 +265,11 @@ impl Hasher {
             (hashes.width, hashes.height) = (d.width, d.height);
             return Ok(hashes);
         }
-        let (w, h) = decode_rgb8_into(&s.file, &self.config.limits, &mut s.rgb)?;
-        self.hash_pixels(Pixels::Rgb(&s.rgb), (w, h), Origin::Exact, &mut s.gray, &mut s.pdq)
+        // An 8-bit greyscale image comes as its grey levels: what every hash reads from its
+        // RGB conversion, without making it.
+        let d = decode_pixels_into(&s.file, &self.config.limits, &mut s.rgb)?;
+        let pixels = if d.luma { Pixels::Luma(&s.rgb) } else { Pixels::Rgb(&s.rgb) };
+        self.hash_pixels(pixels, (d.width, d.height), Origin::Exact, &mut s.gray, &mut s.pdq)
     }
 
     /// Hashes a raw, interleaved 8-bit RGB buffer of `width × height` pixels
@@ -438,6 +441,37 @@ impl Hasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A greyscale PNG (with or without alpha) is hashed from its grey levels, without its
+    /// RGB conversion: every algorithm gives the hash of that conversion (R = G = B), on the
+    /// exact path and, for PDQ (which the fast path keeps whole here), on the fast path.
+    #[test]
+    fn greyscale_files_hash_as_their_rgb_conversion() {
+        let mut rng = crate::transforms::detmath::SplitMix64::new(0x5851_F42D_4C95_7F2D);
+        let (w, h) = (203, 151);
+        let grey: Vec<u8> = (0..w * h).map(|_| (rng.next_u64() >> 56) as u8).collect();
+        let rgb = RgbImage::from_fn(w, h, |x, y| {
+            let v = grey[(y * w + x) as usize];
+            image::Rgb([v, v, v])
+        });
+        let l8 = image::DynamicImage::ImageLuma8(GrayImage::from_raw(w, h, grey.clone()).unwrap());
+        let la8 = image::DynamicImage::ImageLumaA8(image::ImageBuffer::from_fn(w, h, |x, y| {
+            image::LumaA([grey[(y * w + x) as usize], (x * 7 + y) as u8])
+        }));
+        let exact = HasherConfig::default().algorithms(&Algorithm::ALL).build();
+        let want = exact.hash_rgb(&rgb).unwrap();
+        let fast_pdq = HasherConfig::default().algorithms(&[Algorithm::Pdq]).fast_decode(true);
+        for img in [l8, la8] {
+            let mut png = Vec::new();
+            img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+            let mut pixels = Vec::new();
+            let d = crate::decode::decode_pixels_into(&png, &DecodeLimits::default(), &mut pixels);
+            assert!(d.unwrap().luma, "{:?} must decode as grey", img.color());
+            assert_eq!(exact.hash_bytes(&png).unwrap(), want, "{:?}", img.color());
+            let pdq = fast_pdq.clone().build().hash_bytes(&png).unwrap();
+            assert_eq!(pdq.get(Algorithm::Pdq), want.get(Algorithm::Pdq));
+        }
+    }
 
     /// Under the fast path, a PNG (which no decoder shrinks) reaches the imagehash family
     /// box-reduced by the factor their minimum side allows (here 2: 512 × 300 → 256 × 150),

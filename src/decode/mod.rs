@@ -195,47 +195,100 @@ pub fn decode_rgb8_into(
     limits: &DecodeLimits,
     out: &mut Vec<u8>,
 ) -> Result<(u32, u32)> {
+    decode_exact_into(bytes, limits, false, out).map(|d| (d.width, d.height))
+}
+
+/// The pixels of [`decode_rgb8_into`], except that an 8-bit greyscale image (with or without
+/// alpha) comes out as its grey levels, one byte per pixel ([`ReducedDecode::luma`]): the
+/// value R = G = B of every pixel of its RGB conversion, which is all a hash reads from it
+/// (Pillow's "L" of such a pixel is that value, and so is PDQ's luma), without the
+/// conversion and in a third of the memory. Everything else is 8-bit RGB, as
+/// [`decode_rgb8_into`] makes it.
+///
+/// ```
+/// use hashscope::decode::{decode_pixels_into, decode_rgb8_into};
+/// use hashscope::DecodeLimits;
+/// let grey = image::GrayImage::from_fn(3, 2, |x, y| image::Luma([(10 * x + y) as u8]));
+/// let mut png = Vec::new();
+/// grey.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+/// let (mut l, mut rgb) = (Vec::new(), Vec::new());
+/// let d = decode_pixels_into(&png, &DecodeLimits::default(), &mut l).unwrap();
+/// assert!(d.luma && (d.width, d.height) == (3, 2));
+/// decode_rgb8_into(&png, &DecodeLimits::default(), &mut rgb).unwrap();
+/// assert!(rgb.chunks(3).zip(&l).all(|(p, &v)| p == [v, v, v]));
+/// ```
+pub fn decode_pixels_into(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+    out: &mut Vec<u8>,
+) -> Result<ReducedDecode> {
+    decode_exact_into(bytes, limits, true, out)
+}
+
+/// [`decode_rgb8_into`] (`grey` false) or [`decode_pixels_into`] (`grey` true).
+fn decode_exact_into(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+    grey: bool,
+    out: &mut Vec<u8>,
+) -> Result<ReducedDecode> {
     if bytes.is_empty() {
         return Err(Error::new(ErrorKind::Decode, "empty file"));
     }
     #[cfg(feature = "libjpeg-turbo")]
     if is_jpeg(bytes) {
         if let Some((_, w, h)) = libjpeg::decode_into(bytes, limits, |_| 1, false, out)? {
-            return Ok((w, h));
+            return Ok(ReducedDecode::full(w, h));
         }
     }
     #[cfg(feature = "libwebp")]
     if libwebp::is_webp(bytes) {
-        if let Some(size) = libwebp::decode_rgb8(bytes, limits, out)? {
-            return Ok(size);
+        if let Some((w, h)) = libwebp::decode_rgb8(bytes, limits, out)? {
+            return Ok(ReducedDecode::full(w, h));
         }
     }
-    decode_rgb8_image_crate(bytes, limits, out)
+    decode_image_crate(bytes, limits, grey, out)
 }
 
-/// [`decode_rgb8_into`] by the `image` crate alone (every format, every JPEG).
-fn decode_rgb8_image_crate(
+/// [`decode_exact_into`] by the `image` crate alone (every format, every JPEG).
+fn decode_image_crate(
     bytes: &[u8],
     limits: &DecodeLimits,
+    grey: bool,
     out: &mut Vec<u8>,
-) -> Result<(u32, u32)> {
+) -> Result<ReducedDecode> {
+    use image::ColorType;
     let (decoder, format) = open_decoder(Cursor::new(bytes), limits)?;
     let (w, h) = decoder.dimensions();
-    if decoder.color_type() == image::ColorType::Rgb8 {
+    let colour = decoder.color_type();
+    let direct = match colour {
+        ColorType::Rgb8 => true,
+        ColorType::L8 | ColorType::La8 => grey,
+        _ => false,
+    };
+    if direct {
         let n = usize::try_from(decoder.total_bytes()).map_err(|_| {
             Error::new(ErrorKind::Limits, format!("a {w}×{h} image does not fit in memory"))
         })?;
         // Only the length changes: a buffer reused for images of one size is not rewritten.
         out.resize(n, 0);
         decoder.read_image(out).map_err(|e| image_error(e, format))?;
-    } else {
-        let img = DynamicImage::from_decoder(decoder).map_err(|e| image_error(e, format))?;
-        *out = into_rgb8(img).into_raw();
+        if colour == ColorType::La8 {
+            // Keep the grey level of each (grey, alpha) pair: alpha is dropped, as in RGB.
+            for i in 0..n / 2 {
+                out[i] = out[2 * i];
+            }
+            out.truncate(n / 2);
+        }
+        let luma = colour != ColorType::Rgb8;
+        return Ok(ReducedDecode { luma, ..ReducedDecode::full(w, h) });
     }
-    Ok((w, h))
+    let img = DynamicImage::from_decoder(decoder).map_err(|e| image_error(e, format))?;
+    *out = into_rgb8(img).into_raw();
+    Ok(ReducedDecode::full(w, h))
 }
 
-/// How [`decode_reduced_into`] decoded an image.
+/// How [`decode_reduced_into`] or [`decode_pixels_into`] decoded an image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReducedDecode {
     /// Width of the image as stored in the file.
@@ -247,7 +300,8 @@ pub struct ReducedDecode {
     /// Height of the decoded pixels.
     pub decoded_height: u32,
     /// The decoded pixels are 8-bit greyscale, one byte each (a JPEG decoded straight to
-    /// its luma under [`Output::LumaWhereCheaper`]); otherwise interleaved 8-bit RGB.
+    /// its luma under [`Output::LumaWhereCheaper`], or an 8-bit greyscale image: see
+    /// [`decode_pixels_into`]); otherwise interleaved 8-bit RGB.
     pub luma: bool,
 }
 
@@ -258,7 +312,8 @@ pub enum Output {
     Rgb,
     /// 8-bit greyscale where the decoder makes it for less than RGB: JPEGs decoded by
     /// libjpeg-turbo (cargo feature `libjpeg-turbo`), straight to their Y component
-    /// (`decode::libjpeg::decode_into`); RGB for everything else.
+    /// (`decode::libjpeg::decode_into`), and 8-bit greyscale images of the other formats,
+    /// as their grey levels ([`decode_pixels_into`]); RGB for everything else.
     LumaWhereCheaper,
 }
 
@@ -336,8 +391,7 @@ pub fn decode_reduced_into(
         }
         // A JPEG libjpeg-turbo is not used for (CMYK, 12-bit, …): exactly, by the `image`
         // crate, without reading its header with libjpeg a second time.
-        let (w, h) = decode_rgb8_image_crate(bytes, limits, out)?;
-        return Ok(ReducedDecode::full(w, h));
+        return decode_image_crate(bytes, limits, luma, out);
     }
     #[cfg(not(feature = "libjpeg-turbo"))]
     let _ = output;
@@ -352,8 +406,7 @@ pub fn decode_reduced_into(
             return Ok(done);
         }
     }
-    let (w, h) = decode_rgb8_into(bytes, limits, out)?;
-    Ok(ReducedDecode::full(w, h))
+    decode_exact_into(bytes, limits, output == Output::LumaWhereCheaper, out)
 }
 
 /// The reduced-size JPEG decoding of [`decode_reduced_into`]; `None` when it does not
@@ -516,6 +569,42 @@ mod tests {
             .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
             .unwrap();
         out
+    }
+
+    /// `decode_pixels_into` gives 8-bit greyscale (alpha or not) as grey levels equal to
+    /// the RGB conversion's; every other image as exactly `decode_rgb8_into`'s RGB.
+    #[test]
+    fn only_8_bit_greyscale_decodes_as_grey_levels() {
+        use image::{GrayImage, ImageBuffer, LumaA, Rgba};
+        let (w, h) = (5u32, 3u32);
+        let v = |x: u32, y: u32| (40 * x + 7 * y) as u8;
+        let images = [
+            DynamicImage::ImageLuma8(GrayImage::from_fn(w, h, |x, y| image::Luma([v(x, y)]))),
+            DynamicImage::ImageLumaA8(ImageBuffer::from_fn(w, h, |x, y| LumaA([v(x, y), 9]))),
+            DynamicImage::ImageLuma16(ImageBuffer::from_fn(w, h, |x, y| {
+                image::Luma([u16::from(v(x, y)) * 257 + 3])
+            })),
+            DynamicImage::ImageRgba8(ImageBuffer::from_fn(w, h, |x, y| Rgba([v(x, y), 1, 2, 3]))),
+            DynamicImage::ImageRgb8(RgbImage::from_fn(w, h, |x, y| image::Rgb([v(x, y), 1, 2]))),
+        ];
+        let lim = DecodeLimits::default();
+        for img in images {
+            let mut png = Vec::new();
+            img.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+            let (mut px, mut rgb) = (Vec::new(), Vec::new());
+            let d = decode_pixels_into(&png, &lim, &mut px).unwrap();
+            assert_eq!(decode_rgb8_into(&png, &lim, &mut rgb).unwrap(), (w, h));
+            assert_eq!((d.width, d.height, d.decoded_width, d.decoded_height), (w, h, w, h));
+            let grey = matches!(img.color(), image::ColorType::L8 | image::ColorType::La8);
+            assert_eq!(d.luma, grey, "{:?}", img.color());
+            if grey {
+                let want: Vec<u8> = rgb.chunks(3).map(|p| p[0]).collect();
+                assert!(rgb.chunks(3).all(|p| p[0] == p[1] && p[1] == p[2]));
+                assert_eq!(px, want, "{:?}", img.color());
+            } else {
+                assert_eq!(px, rgb, "{:?}", img.color());
+            }
+        }
     }
 
     #[test]
