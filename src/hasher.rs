@@ -348,10 +348,15 @@ impl Hasher {
             Origin::Exact => (width, height),
             Origin::Fast { stored } => stored,
         };
+        // The fast path's PDQ blurs by matrix products: not bit-exact with the reference's
+        // running sums, several times faster (`algorithms::pdq_separable`).
         let pdq = if algos.contains(&Algorithm::Pdq) {
-            Some(match pixels {
-                Pixels::Rgb(rgb) => pdq_hasher.hash_rgb_raw(rgb, w, h)?,
-                Pixels::Luma(l) => pdq_hasher.hash_gray_raw(l, w, h)?,
+            let fast = matches!(origin, Origin::Fast { .. });
+            Some(match (pixels, fast) {
+                (Pixels::Rgb(rgb), false) => pdq_hasher.hash_rgb_raw(rgb, w, h)?,
+                (Pixels::Luma(l), false) => pdq_hasher.hash_gray_raw(l, w, h)?,
+                (Pixels::Rgb(rgb), true) => pdq_hasher.hash_rgb_raw_separable(rgb, w, h)?,
+                (Pixels::Luma(l), true) => pdq_hasher.hash_gray_raw_separable(l, w, h)?,
             })
         } else {
             None

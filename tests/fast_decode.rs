@@ -154,7 +154,8 @@ fn fast_decode_agreement_with_the_exact_path() {
     }
 
     // Small JPEGs: an algorithm that cannot halve them gets them whole (identical hashes,
-    // but for the luma decode with libjpeg-turbo); the others get them at 1/2.
+    // but for the luma decode with libjpeg-turbo: PDQ's matrix-product blur is not bit-exact,
+    // but moves none of these hashes); the others get them at 1/2.
     let small = jpegs("corpus");
     assert!(small.len() > 300);
     let small_rows: Vec<Row> = small
@@ -211,8 +212,9 @@ fn fast_decode_agreement_with_the_exact_path() {
     report("progressive", &prog_rows);
     for (name, _, d) in &prog_rows {
         for (i, algo) in Algorithm::ALL.iter().enumerate() {
-            // Without libjpeg-turbo they are decoded whole: PDQ hashes them exactly, and the
-            // imagehash family a box-reduced copy.
+            // Without libjpeg-turbo they are decoded whole: PDQ hashes the exact pixels (its
+            // matrix-product blur moves none of these hashes), the imagehash family a
+            // box-reduced copy.
             if !cfg!(feature = "libjpeg-turbo") && *algo == Algorithm::Pdq {
                 assert_eq!(d[i], 0, "{name}: {algo} changed but was decoded exactly");
             }

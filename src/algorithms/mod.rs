@@ -7,5 +7,6 @@
 pub mod ahash;
 pub mod dhash;
 pub mod pdq;
+pub mod pdq_separable;
 pub mod phash;
 pub mod whash;

@@ -553,6 +553,13 @@ pub struct PdqHasher {
     col_sums: Vec<f32>,
     /// Integer window sums of one row of 8-bit luma ([`box_filter_gray_row`]).
     gray_sums: Vec<u16>,
+    /// The 64 column-filtered rows of the matrix-product blur, and one luma row.
+    separable_z: Vec<f32>,
+    separable_line: Vec<f32>,
+    /// The matrix-product blur's taps down the columns and across the rows, with the
+    /// height and width they are for.
+    taps_down: Option<(usize, super::pdq_separable::AxisTaps)>,
+    taps_across: Option<(usize, super::pdq_separable::AxisTaps)>,
 }
 
 impl std::fmt::Debug for PdqHasher {
@@ -568,11 +575,14 @@ impl Default for PdqHasher {
     }
 }
 
-/// Whether a 64×64 input may skip the blur (the reference's plain path) or not (dihedral path).
+/// Whether a 64×64 input may skip the blur (the reference's plain path) or not (dihedral
+/// path), and whether the blur is the reference's (both) or the fast path's matrix products
+/// ([`super::pdq_separable`]).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Path {
     Plain,
     Dihedral,
+    Separable,
 }
 
 /// Where the luma comes from: computed from interleaved 8-bit RGB on the fly, given as
@@ -619,6 +629,10 @@ impl PdqHasher {
             narrow: Vec::new(),
             col_sums: Vec::new(),
             gray_sums: Vec::new(),
+            separable_z: Vec::new(),
+            separable_line: Vec::new(),
+            taps_down: None,
+            taps_across: None,
         }
     }
 
@@ -646,6 +660,64 @@ impl PdqHasher {
         check_dimensions(gray.len(), width, height)?;
         self.hash_source(Source::Gray(gray), width, height, Path::Plain)
             .map(|s| s.map_or(ZERO_HASH, |s| s.pdq_hash()))
+    }
+
+    /// [`hash_rgb_raw`](Self::hash_rgb_raw) with the blur and decimation computed as two
+    /// matrix products ([`super::pdq_separable`]): several times faster, **not bit-exact**
+    /// with the reference (the last bits of the 64 × 64 values differ, so a coefficient that
+    /// close to the median can flip its bit). The fast path's PDQ.
+    pub fn hash_rgb_raw_separable(
+        &mut self,
+        rgb: &[u8],
+        width: usize,
+        height: usize,
+    ) -> Result<PdqHash> {
+        check_dimensions(rgb.len() / 3, width, height)?;
+        if !rgb.len().is_multiple_of(3) {
+            return Err(Error::new(ErrorKind::InvalidArgument, "RGB buffer length is not 3 × n"));
+        }
+        self.hash_source(Source::Rgb(rgb), width, height, Path::Separable)
+            .map(|s| s.map_or(ZERO_HASH, |s| s.pdq_hash()))
+    }
+
+    /// [`hash_gray_raw`](Self::hash_gray_raw) with the blur and decimation as matrix
+    /// products, as [`hash_rgb_raw_separable`](Self::hash_rgb_raw_separable): not bit-exact.
+    pub fn hash_gray_raw_separable(
+        &mut self,
+        gray: &[u8],
+        width: usize,
+        height: usize,
+    ) -> Result<PdqHash> {
+        check_dimensions(gray.len(), width, height)?;
+        self.hash_source(Source::Gray(gray), width, height, Path::Separable)
+            .map(|s| s.map_or(ZERO_HASH, |s| s.pdq_hash()))
+    }
+
+    /// The 64 × 64 downsampled image of 8-bit greyscale, by the reference's blur or the
+    /// matrix products.
+    #[cfg(test)]
+    pub(crate) fn stages_gray_for_tests(
+        &mut self,
+        gray: &[u8],
+        w: usize,
+        h: usize,
+        separable: bool,
+    ) -> Box<Downsampled> {
+        let path = if separable { Path::Separable } else { Path::Plain };
+        self.hash_source(Source::Gray(gray), w, h, path).unwrap().unwrap().downsampled
+    }
+
+    /// [`Self::stages_gray_for_tests`] from RGB.
+    #[cfg(test)]
+    pub(crate) fn stages_rgb_for_tests(
+        &mut self,
+        rgb: &[u8],
+        w: usize,
+        h: usize,
+        separable: bool,
+    ) -> Box<Downsampled> {
+        let path = if separable { Path::Separable } else { Path::Plain };
+        self.hash_source(Source::Rgb(rgb), w, h, path).unwrap().unwrap().downsampled
     }
 
     /// See [`pdq_from_luma`].
@@ -714,10 +786,12 @@ impl PdqHasher {
             return Ok(None);
         }
         let mut downsampled = Box::new([[0.0f32; DOWNSAMPLED_SIDE]; DOWNSAMPLED_SIDE]);
-        if path == Path::Plain && w == DOWNSAMPLED_SIDE && h == DOWNSAMPLED_SIDE {
+        if path != Path::Dihedral && w == DOWNSAMPLED_SIDE && h == DOWNSAMPLED_SIDE {
             for (r, dst) in downsampled.iter_mut().enumerate() {
                 src.row(r * DOWNSAMPLED_SIDE, dst);
             }
+        } else if path == Path::Separable {
+            self.blur_separable(src, w, h, &mut downsampled);
         } else {
             self.blur_and_decimate(src, w, h, &mut downsampled);
         }
@@ -731,6 +805,69 @@ impl PdqHasher {
         }
         let (hash, median) = dct_to_bits(&dct);
         Ok(Some(PdqStages { downsampled, quality, dct, median, hash }))
+    }
+
+    /// Steps 2 and 3 as matrix products ([`super::pdq_separable`]; not bit-exact), compiled
+    /// for AVX2 as well and chosen at run time. The taps of the last width and height are
+    /// kept: images often come in few sizes.
+    fn blur_separable(&mut self, src: Source, w: usize, h: usize, out: &mut Downsampled) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2 (checked just above).
+            unsafe { self.blur_separable_avx2(src, w, h, out) };
+            return;
+        }
+        self.blur_separable_generic(src, w, h, out);
+    }
+
+    /// [`Self::blur_separable_generic`] compiled for AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn blur_separable_avx2(
+        &mut self,
+        src: Source,
+        w: usize,
+        h: usize,
+        out: &mut Downsampled,
+    ) {
+        self.blur_separable_generic(src, w, h, out);
+    }
+
+    #[inline(always)]
+    fn blur_separable_generic(&mut self, src: Source, w: usize, h: usize, out: &mut Downsampled) {
+        use super::pdq_separable::{blur_and_decimate_separable, AxisTaps};
+        let taps = |cache: &mut Option<(usize, AxisTaps)>, n: usize| {
+            if cache.as_ref().is_none_or(|(m, _)| *m != n) {
+                *cache = Some((n, AxisTaps::new(n)));
+            }
+        };
+        taps(&mut self.taps_down, h);
+        taps(&mut self.taps_across, w);
+        let (Some((_, a)), Some((_, c))) = (&self.taps_down, &self.taps_across) else {
+            unreachable!("both were just set");
+        };
+        let (z, line) = (&mut self.separable_z, &mut self.separable_line);
+        match src {
+            // RGB luma is `(299 r + 587 g + 114 b) / 1000`: the integers are blurred and the
+            // 64 × 64 results divided by 1000 (the same linear map, without a division per
+            // pixel).
+            Source::Rgb(rgb) => {
+                let row = |r: usize, line: &mut [f32]| {
+                    let px = &rgb[3 * r * w..3 * (r + 1) * w];
+                    for (y, p) in line.iter_mut().zip(px.chunks_exact(3)) {
+                        let n =
+                            299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2]);
+                        *y = n as f32;
+                    }
+                };
+                blur_and_decimate_separable(a, c, w, row, z, line, out);
+                out.iter_mut().flatten().for_each(|v| *v /= 1000.0);
+            }
+            _ => {
+                let row = |r: usize, line: &mut [f32]| src.row(r * w, line);
+                blur_and_decimate_separable(a, c, w, row, z, line, out);
+            }
+        }
     }
 
     /// Steps 2 and 3: the Jarosz tent filter (row pass, column pass, row pass, column pass),
@@ -1309,7 +1446,7 @@ fn check_luma(luma: &[f32], width: usize, height: usize) -> Result<()> {
 /// The hasher runs this on [`LANES`] lines at once ([`box_filter_lanes`]); this one-line form
 /// is the specification the tests compare against.
 #[cfg(test)]
-fn box_filter_line(src: &[f32], dst: &mut [f32], window: usize) {
+pub(crate) fn box_filter_line(src: &[f32], dst: &mut [f32], window: usize) {
     let n = src.len();
     let half = (window + 2) / 2;
     debug_assert!(window >= 1 && window <= n);
@@ -1352,7 +1489,7 @@ fn box_filter_line(src: &[f32], dst: &mut [f32], window: usize) {
 
 /// Step 3: the input row (or column) kept for output row (or column) `i` of 64, out of `n`:
 /// the one containing the centre of the cell, `floor((i + 0.5) · n / 64)` in `f64`.
-fn decimation_index(i: usize, n: usize) -> usize {
+pub(crate) fn decimation_index(i: usize, n: usize) -> usize {
     (((i as f64 + 0.5) * n as f64) / DOWNSAMPLED_SIDE as f64) as usize
 }
 
@@ -1719,6 +1856,22 @@ mod tests {
             assert_eq!(got, want, "{w}×{h}");
             hasher.blur_and_decimate_portable(Source::Gray(&gray), w, h, &mut got);
             assert_eq!(got, want, "{w}×{h} (portable)");
+        }
+    }
+
+    /// The matrix-product blur gives the same bits compiled for AVX2 and portably.
+    #[test]
+    fn separable_blur_is_the_same_in_both_builds() {
+        let mut hasher = PdqHasher::new();
+        let mut rng = crate::transforms::detmath::SplitMix64::new(99);
+        for (w, h) in [(512, 341), (333, 97), (1030, 70)] {
+            let rgb: Vec<u8> = (0..3 * w * h).map(|_| (rng.next_u64() >> 56) as u8).collect();
+            for src in [Source::Rgb(&rgb), Source::Gray(&rgb[..w * h])] {
+                let (mut a, mut b) = (Box::new([[0.0f32; 64]; 64]), Box::new([[0.0f32; 64]; 64]));
+                hasher.blur_separable(src, w, h, &mut a);
+                hasher.blur_separable_generic(src, w, h, &mut b);
+                assert_eq!(a, b, "{w}×{h}");
+            }
         }
     }
 
