@@ -860,12 +860,12 @@ impl PdqHasher {
                         *y = n as f32;
                     }
                 };
-                blur_and_decimate_separable(a, c, w, row, z, line, out);
+                blur_and_decimate_separable(a, c, row, z, line, out);
                 out.iter_mut().flatten().for_each(|v| *v /= 1000.0);
             }
             _ => {
                 let row = |r: usize, line: &mut [f32]| src.row(r * w, line);
-                blur_and_decimate_separable(a, c, w, row, z, line, out);
+                blur_and_decimate_separable(a, c, row, z, line, out);
             }
         }
     }

@@ -38,12 +38,12 @@ pub struct AxisTaps {
 
 impl AxisTaps {
     /// The taps of [`JAROSZ_PASSES`] box filters of PDQ's window for `n` values
-    /// ([`jarosz_window`]) followed by decimation to 64, computed in `f64`: the box filter
-    /// of [`super::pdq::box_filter_line`] (output `o` is the mean of inputs `max(o + half −
-    /// window, 0) .. min(o + half, n)`, `half = (window + 2) / 2`) applied to a single 1 at
-    /// each kept position, as many times as there are passes (the filter is symmetric in the
-    /// sense that matters here: the weight of input `m` in output `o` is row `o` of its
-    /// matrix, which is what is applied).
+    /// ([`jarosz_window`]) followed by decimation to 64, computed in `f64`. The box filter
+    /// is [`super::pdq::box_filter_line`]'s: output `o` is the mean of inputs
+    /// `max(o + half − window, 0) .. min(o + half, n)`, `half = (window + 2) / 2` — a matrix
+    /// `B` whose row `o` holds `1 / count` over that range. Output `i` keeps position `k`,
+    /// so its weights are row `k` of `B · B`: row `k` of `B`, each of its entries `v` at `m`
+    /// replaced by `v` times row `m` of `B`.
     pub fn new(n: usize) -> AxisTaps {
         assert!(n >= 1, "an axis of zero values has no taps");
         let window = jarosz_window(n, DOWNSAMPLED_SIDE).clamp(1, n);
@@ -51,8 +51,8 @@ impl AxisTaps {
         let range = |o: usize| ((o + half).saturating_sub(window), (o + half).min(n));
         let mut rows: Vec<(usize, Vec<f64>)> = Vec::with_capacity(DOWNSAMPLED_SIDE);
         for i in 0..DOWNSAMPLED_SIDE {
-            // Row k of B^passes: start from e_k, and replace each weight v at m by v spread
-            // evenly over m's averaging range, once per pass.
+            // Row k of B^passes: start from the unit row at k, and replace each weight v at
+            // m by v spread evenly over m's averaging range (v times row m of B), per pass.
             let k = decimation_index(i, n);
             let (mut lo, mut v) = (k, vec![1.0f64]);
             for _ in 0..JAROSZ_PASSES {
@@ -101,13 +101,12 @@ impl AxisTaps {
 pub(crate) fn blur_and_decimate_separable(
     a: &AxisTaps,
     c: &AxisTaps,
-    w: usize,
     mut row: impl FnMut(usize, &mut [f32]),
     z: &mut Vec<f32>,
     line: &mut Vec<f32>,
     out: &mut Downsampled,
 ) {
-    let h = a.n;
+    let (h, w) = (a.n, c.n);
     z.clear();
     z.resize(DOWNSAMPLED_SIDE * w, 0.0);
     line.clear();
