@@ -10,7 +10,7 @@
 //! 64 × 64 result is `A · X · Cᵀ`, with `X` the `h × w` luma, row `i` of `A` the tent weights
 //! of output row `i` along the columns and row `j` of `C` those of output column `j` along the
 //! rows ([`AxisTaps`]). Computed that way it reads each input row once
-//! ([`blur_and_decimate_separable`]): about `2 · window − 1` multiply-adds per input value
+//! (`blur_and_decimate_separable`): about `2 · window − 1` multiply-adds per input value
 //! for `Z = A · X`, none of the four full-image passes of running sums, then 64 × 64 short
 //! dot products for `Z · Cᵀ`.
 //!
@@ -39,7 +39,7 @@ pub struct AxisTaps {
 impl AxisTaps {
     /// The taps of [`JAROSZ_PASSES`] box filters of PDQ's window for `n` values
     /// ([`jarosz_window`]) followed by decimation to 64, computed in `f64`. The box filter
-    /// is [`super::pdq::box_filter_line`]'s: output `o` is the mean of inputs
+    /// is the reference's (`box_filter_line` in `pdq.rs`): output `o` is the mean of inputs
     /// `max(o + half − window, 0) .. min(o + half, n)`, `half = (window + 2) / 2` — a matrix
     /// `B` whose row `o` holds `1 / count` over that range. Output `i` keeps position `k`,
     /// so its weights are row `k` of `B · B`: row `k` of `B`, each of its entries `v` at `m`
