@@ -27,7 +27,7 @@
 use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use hashscope::decode::{decode_reduced_into, decode_rgb8_into, Output};
+use hashscope::decode::{decode_pixels_into, decode_reduced_into, Output};
 use hashscope::hasher::fast_decode_min_side;
 use hashscope::{Algorithm, DecodeLimits, Hasher, HasherConfig};
 use image::imageops::FilterType;
@@ -91,7 +91,7 @@ fn decode_only(path: &Path, algos: &[Algorithm], fast: bool, buf: &mut Vec<u8>, 
         let min_side = |w, h| fast_decode_min_side(algos, w, h);
         decode_reduced_into(buf, &lim, min_side, Output::LumaWhereCheaper, out).expect("decode");
     } else {
-        decode_rgb8_into(buf, &lim, out).expect("decode");
+        decode_pixels_into(buf, &lim, out).expect("decode");
     }
 }
 

@@ -645,11 +645,22 @@ impl PdqHasher {
     /// [`hash_rgb`](Self::hash_rgb) on a raw interleaved 8-bit RGB buffer of `width × height`
     /// pixels. Errors like [`pdq_from_luma`] on a bad size.
     pub fn hash_rgb_raw(&mut self, rgb: &[u8], width: usize, height: usize) -> Result<PdqHash> {
+        self.hash_rgb_raw_by(rgb, width, height, Path::Plain)
+    }
+
+    /// [`hash_rgb_raw`](Self::hash_rgb_raw) or its separable form (`path`).
+    fn hash_rgb_raw_by(
+        &mut self,
+        rgb: &[u8],
+        width: usize,
+        height: usize,
+        path: Path,
+    ) -> Result<PdqHash> {
         check_dimensions(rgb.len() / 3, width, height)?;
         if !rgb.len().is_multiple_of(3) {
             return Err(Error::new(ErrorKind::InvalidArgument, "RGB buffer length is not 3 × n"));
         }
-        self.hash_source(Source::Rgb(rgb), width, height, Path::Plain)
+        self.hash_source(Source::Rgb(rgb), width, height, path)
             .map(|s| s.map_or(ZERO_HASH, |s| s.pdq_hash()))
     }
 
@@ -657,8 +668,19 @@ impl PdqHasher {
     /// pixels, each value its luma (as for an RGB image with R = G = B, whose PDQ luma is
     /// exactly that value), without an `f32` copy of the image.
     pub fn hash_gray_raw(&mut self, gray: &[u8], width: usize, height: usize) -> Result<PdqHash> {
+        self.hash_gray_raw_by(gray, width, height, Path::Plain)
+    }
+
+    /// [`hash_gray_raw`](Self::hash_gray_raw) or its separable form (`path`).
+    fn hash_gray_raw_by(
+        &mut self,
+        gray: &[u8],
+        width: usize,
+        height: usize,
+        path: Path,
+    ) -> Result<PdqHash> {
         check_dimensions(gray.len(), width, height)?;
-        self.hash_source(Source::Gray(gray), width, height, Path::Plain)
+        self.hash_source(Source::Gray(gray), width, height, path)
             .map(|s| s.map_or(ZERO_HASH, |s| s.pdq_hash()))
     }
 
@@ -672,12 +694,7 @@ impl PdqHasher {
         width: usize,
         height: usize,
     ) -> Result<PdqHash> {
-        check_dimensions(rgb.len() / 3, width, height)?;
-        if !rgb.len().is_multiple_of(3) {
-            return Err(Error::new(ErrorKind::InvalidArgument, "RGB buffer length is not 3 × n"));
-        }
-        self.hash_source(Source::Rgb(rgb), width, height, Path::Separable)
-            .map(|s| s.map_or(ZERO_HASH, |s| s.pdq_hash()))
+        self.hash_rgb_raw_by(rgb, width, height, Path::Separable)
     }
 
     /// [`hash_gray_raw`](Self::hash_gray_raw) with the blur and decimation as matrix
@@ -688,36 +705,22 @@ impl PdqHasher {
         width: usize,
         height: usize,
     ) -> Result<PdqHash> {
-        check_dimensions(gray.len(), width, height)?;
-        self.hash_source(Source::Gray(gray), width, height, Path::Separable)
-            .map(|s| s.map_or(ZERO_HASH, |s| s.pdq_hash()))
+        self.hash_gray_raw_by(gray, width, height, Path::Separable)
     }
 
-    /// The 64 × 64 downsampled image of 8-bit greyscale, by the reference's blur or the
-    /// matrix products.
+    /// The 64 × 64 downsampled image of 8-bit greyscale or RGB (`rgb`) pixels, by the
+    /// reference's blur or the matrix products (`separable`).
     #[cfg(test)]
-    pub(crate) fn stages_gray_for_tests(
+    pub(crate) fn downsampled_for_tests(
         &mut self,
-        gray: &[u8],
-        w: usize,
-        h: usize,
+        pixels: &[u8],
+        rgb: bool,
+        (w, h): (usize, usize),
         separable: bool,
     ) -> Box<Downsampled> {
+        let src = if rgb { Source::Rgb(pixels) } else { Source::Gray(pixels) };
         let path = if separable { Path::Separable } else { Path::Plain };
-        self.hash_source(Source::Gray(gray), w, h, path).unwrap().unwrap().downsampled
-    }
-
-    /// [`Self::stages_gray_for_tests`] from RGB.
-    #[cfg(test)]
-    pub(crate) fn stages_rgb_for_tests(
-        &mut self,
-        rgb: &[u8],
-        w: usize,
-        h: usize,
-        separable: bool,
-    ) -> Box<Downsampled> {
-        let path = if separable { Path::Separable } else { Path::Plain };
-        self.hash_source(Source::Rgb(rgb), w, h, path).unwrap().unwrap().downsampled
+        self.hash_source(src, w, h, path).unwrap().unwrap().downsampled
     }
 
     /// See [`pdq_from_luma`].
@@ -855,9 +858,7 @@ impl PdqHasher {
                 let row = |r: usize, line: &mut [f32]| {
                     let px = &rgb[3 * r * w..3 * (r + 1) * w];
                     for (y, p) in line.iter_mut().zip(px.chunks_exact(3)) {
-                        let n =
-                            299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2]);
-                        *y = n as f32;
+                        *y = luma_thousandths(p[0], p[1], p[2]) as f32;
                     }
                 };
                 blur_and_decimate_separable(a, c, row, z, line, out);
@@ -1415,8 +1416,14 @@ fn fill_luma(rgb: &RgbImage, out: &mut Vec<f32>) {
 /// exhaustively by a test), and this one vectorises without `f64` conversions.
 #[inline(always)]
 fn luma_of(r: u8, g: u8, b: u8) -> f32 {
-    let n = 299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b);
-    n as f32 / 1000.0
+    luma_thousandths(r, g, b) as f32 / 1000.0
+}
+
+/// `1000 ×` PDQ's luma of one pixel, exactly: `299 r + 587 g + 114 b` (below 2²⁴, so exact
+/// in `f32` too).
+#[inline(always)]
+fn luma_thousandths(r: u8, g: u8, b: u8) -> u32 {
+    299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b)
 }
 
 /// The definition of PDQ's luma that [`luma_of`] computes faster.
