@@ -17,6 +17,11 @@
 //! and hash nothing: the floor under that hasher's time, so the highest ratio to a peer that
 //! any hashing code could reach with these decoders is `decode-only` files/s ÷ peer files/s.
 //!
+//! - `jpeg_decode/small`: the JPEGs of the small set, held in memory, decoded to luma at the
+//!   fast path's scales for pHash, at 1/8 (only the DC coefficients: what is left is the
+//!   entropy decoding) and at full size, and by zune-jpeg (the default build's decoder) at
+//!   full size: how much of a JPEG's time any reduced-size decode can save.
+//!
 //! `image_hasher` has no PDQ and no wHash; its closest configurations are used as peers:
 //! `Mean` 8×8 Lanczos3 (≈ aHash), `Gradient` (≈ dHash), `Mean` + DCT preprocessing (≈ pHash).
 //! The Python peers (pdqhash, OpenCV, imagehash) are timed on the same files by
@@ -186,5 +191,46 @@ fn file_to_hash(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, from_buffer, file_to_hash);
+fn jpeg_decode(c: &mut Criterion) {
+    use zune_core::{colorspace::ColorSpace, options::DecoderOptions};
+    let jpegs: Vec<Vec<u8>> = files(&fixtures().join("corpus"))
+        .iter()
+        .map(|p| std::fs::read(p).expect("read"))
+        .filter(|b| b.starts_with(&[0xFF, 0xD8]))
+        .collect();
+    let mut g = c.benchmark_group("jpeg_decode/small");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(jpegs.len() as u64));
+    // The shortest side each case keeps: 1 gives the smallest scale, 1/8.
+    type MinSide = fn(u32, u32) -> u32;
+    let scales: [(&str, MinSide); 3] = [
+        ("fast-decode/luma(phash+fast)", |w, h| fast_decode_min_side(&[Algorithm::PHash], w, h)),
+        ("fast-decode/luma(1-8)", |_, _| 1),
+        ("fast-decode/luma(full-size)", |w, h| w.min(h)),
+    ];
+    for (name, min_side) in scales {
+        let mut out = Vec::new();
+        g.bench_function(BenchmarkId::from_parameter(name), |b| {
+            b.iter(|| {
+                for j in &jpegs {
+                    let lim = DecodeLimits::default();
+                    decode_reduced_into(j, &lim, min_side, Output::LumaWhereCheaper, &mut out)
+                        .expect("decode");
+                }
+            })
+        });
+    }
+    g.bench_function(BenchmarkId::from_parameter("zune-jpeg/luma(full-size)"), |b| {
+        b.iter(|| {
+            for j in &jpegs {
+                let opts = DecoderOptions::default().jpeg_set_out_colorspace(ColorSpace::Luma);
+                let mut d = zune_jpeg::JpegDecoder::new_with_options(std::io::Cursor::new(j), opts);
+                d.decode().expect("decode");
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, from_buffer, file_to_hash, jpeg_decode);
 criterion_main!(benches);
