@@ -51,8 +51,9 @@ pub struct HasherConfig {
     /// hash its greyscale box-reduced instead ([`crate::preprocess::reduce`]); PDQ's blur
     /// is computed as two matrix products ([`crate::algorithms::pdq_separable`], not
     /// bit-exact). Off by default; applies to [`Hasher::hash_path`] and
-    /// [`Hasher::hash_bytes`] (in-memory pixels are always hashed exactly). Much faster on camera photos, faster on small images too,
-    /// but the pixels — and so a few hash bits — differ from the exact path: see
+    /// [`Hasher::hash_bytes`] (in-memory pixels are always hashed exactly). Much faster on
+    /// camera photos, faster on small images too, but the pixels — and so a few hash bits —
+    /// differ from the exact path: see
     /// [`crate::decode::decode_reduced_into`], [`fast_decode_min_side`] and
     /// docs/src/throughput.md.
     #[serde(default)]

@@ -66,9 +66,9 @@ pub struct HashArgs {
     /// progressive ones too, and every JPEG straight to its luma); where the decoder cannot
     /// shrink an image (PNG, WebP, a JPEG PDQ needs whole), aHash/dHash/pHash/wHash hash it
     /// box-reduced instead; PDQ's blur is computed as two matrix products (not bit-exact
-    /// with the reference's running sums). Several times faster on camera photos, faster on small images
-    /// too, but a few hash bits may differ from the exact (default) path; see the book's
-    /// "Throughput" page.
+    /// with the reference's running sums). Several times faster on camera photos, faster on
+    /// small images too, but a few hash bits may differ from the exact (default) path; see
+    /// the book's "Throughput" page.
     #[arg(long)]
     fast_decode: bool,
 }
